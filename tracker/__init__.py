@@ -1,0 +1,1 @@
+"""Policy-recommendation tracker: dated assessments of recommendations, backed by evidence."""

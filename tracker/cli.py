@@ -1,0 +1,330 @@
+"""The command line, `python -m tracker`: everything the dashboard does, for scripts and people.
+
+Exit codes: 0 success; 2 bad input, one line per problem on stderr and nothing written;
+1 any other failure (the database unreachable, say), with a one-line message.
+"""
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from tracker import clock
+from tracker import taxonomy as tx
+from tracker.errors import InvalidInput, Problem
+from tracker.rules import AssessmentDraft, EvidenceDraft, by_field, parse_date, parse_int
+from tracker.store import Store
+from tracker.views import AssessmentView
+
+EVIDENCE_FIELDS = {
+    "title": "title",
+    "type": "source_type",
+    "publisher": "publisher",
+    "published": "published_on",
+    "accessed": "accessed_on",
+    "archive-url": "archive_url",
+    "reliability": "reliability",
+    "credibility": "credibility",
+    "summary": "summary",
+}
+
+
+class UsageError(Exception):
+    """A command line that cannot be understood; reported like any other bad input."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake in one line, as bad input, instead of exiting."""
+
+    def error(self, message: str):
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+class StartEvidence(argparse.Action):
+    """`--evidence-url` starts a new evidence item."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        items = getattr(namespace, "evidence", None) or []
+        items.append({"url": value})
+        namespace.evidence = items
+
+
+class FillEvidence(argparse.Action):
+    """Any other `--evidence-*` option fills the item that the last `--evidence-url` started."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        items = getattr(namespace, "evidence", None)
+        if not items:
+            parser.error(f"{option_string} must follow the --evidence-url it describes")
+        items[-1][self.dest.removeprefix("evidence_")] = value
+
+
+def build_parser() -> Parser:
+    db_help = "database URL (overrides TRACKER_DB_URL; default: the SQLite file data/tracker.db)"
+    common = Parser(add_help=False)
+    common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=db_help)
+    parser = Parser(
+        prog="python -m tracker",
+        description="Track whether a policy paper's recommendations are carried out.",
+        parents=[common],
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    commands.add_parser(
+        "init",
+        parents=[common],
+        help="create or upgrade the database and load data/recommendations.csv if it is empty",
+    )
+
+    recs = commands.add_parser("recommendations", parents=[common], help="list or import")
+    rec_commands = recs.add_subparsers(dest="action", metavar="ACTION", required=True)
+    rec_import = rec_commands.add_parser(
+        "import", parents=[common], help="add a paper's recommendations from a CSV file"
+    )
+    rec_import.add_argument("file", type=Path, metavar="FILE")
+    rec_commands.add_parser("list", parents=[common], help="list the recommendations")
+
+    log = commands.add_parser(
+        "log",
+        parents=[common],
+        help="log a dated assessment of a recommendation, with its evidence",
+        epilog="Statuses: "
+        + "; ".join(f"{s.key}: {s.rubric}" for s in tx.STATUSES if s.key != tx.NOT_ASSESSED)
+        + " Each --evidence-url starts an evidence item; the --evidence-* options after it "
+        "describe that item.",
+    )
+    log.add_argument("recommendation", metavar="REC_ID")
+    log.add_argument(
+        "--status",
+        required=True,
+        metavar="S",
+        help="one of: " + ", ".join(tx.LOGGABLE_STATUSES),
+    )
+    log.add_argument("--progress", required=True, metavar="N", help="0 to 100")
+    log.add_argument("--analyst", required=True, metavar="NAME", help="who makes the judgement")
+    log.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        default="",
+        help="the day the status held (default: today; never in the future)",
+    )
+    log.add_argument(
+        "--confidence",
+        default="moderate",
+        metavar="C",
+        help="low, moderate or high (default: moderate)",
+    )
+    log.add_argument(
+        "--basis",
+        default="reported",
+        metavar="B",
+        help="reported (by the implementing actor) or verified (independently); default: reported",
+    )
+    log.add_argument(
+        "--note",
+        default="",
+        metavar="TEXT",
+        help=f"why; required for modified, not_pursued and superseded "
+        f"(up to {tx.NOTE_MAX_CHARS:,} characters)",
+    )
+    log.add_argument(
+        "--corrects",
+        metavar="ASSESSMENT_ID",
+        default="",
+        help="the id of an earlier assessment of this recommendation that this one corrects",
+    )
+    log.add_argument(
+        "--evidence-url",
+        action=StartEvidence,
+        metavar="URL",
+        dest="evidence",
+        help="an http or https link; starts an evidence item",
+    )
+    for option, field in EVIDENCE_FIELDS.items():
+        log.add_argument(
+            f"--evidence-{option}",
+            action=FillEvidence,
+            dest=f"evidence_{field}",
+            metavar="VALUE",
+            help=_EVIDENCE_HELP[field],
+        )
+
+    history = commands.add_parser(
+        "history", parents=[common], help="a recommendation's assessments, newest first"
+    )
+    history.add_argument("recommendation", metavar="REC_ID")
+
+    status = commands.add_parser(
+        "status", parents=[common], help="every recommendation's status and progress on a date"
+    )
+    status.add_argument(
+        "--as-of", metavar="YYYY-MM-DD", default="", help="the date (default: today)"
+    )
+    return parser
+
+
+_EVIDENCE_HELP = {
+    "title": "the source's title",
+    "source_type": "one of: " + ", ".join(tx.SOURCE_TYPES) + " (default: other)",
+    "publisher": "who published it",
+    "published_on": "when it was published (YYYY-MM-DD)",
+    "accessed_on": "when it was read (YYYY-MM-DD)",
+    "archive_url": "an archived copy (http or https)",
+    "reliability": "source reliability, A (completely reliable) to F (cannot be judged; default)",
+    "credibility": "information credibility, 1 (confirmed) to 6 (cannot be judged; default)",
+    "summary": "what it says",
+}
+
+
+def _date_option(text: str, name: str, problems: list[Problem]) -> date | None:
+    return parse_date(text, name, by_field("--"), problems)
+
+
+def _draft_from(args: argparse.Namespace) -> AssessmentDraft:
+    problems: list[Problem] = []
+    progress = parse_int(args.progress, "progress", by_field("--"), problems)
+    as_of = _date_option(args.as_of, "as-of", problems) or clock.today()
+    corrects = (
+        parse_int(args.corrects, "corrects", by_field("--"), problems) if args.corrects else None
+    )
+    evidence = []
+    for number, item in enumerate(args.evidence or [], start=1):
+        prefix = f"evidence {number} "
+        values = {k: v for k, v in item.items() if k not in ("published_on", "accessed_on")}
+        evidence.append(
+            EvidenceDraft(
+                **values,
+                published_on=parse_date(
+                    item.get("published_on", ""), "published", by_field(prefix), problems
+                ),
+                accessed_on=parse_date(
+                    item.get("accessed_on", ""), "accessed", by_field(prefix), problems
+                ),
+            )
+        )
+    if problems:
+        raise InvalidInput(problems)
+    return AssessmentDraft(
+        recommendation_id=args.recommendation,
+        status=args.status,
+        progress=progress,
+        analyst=args.analyst,
+        as_of=as_of,
+        confidence=args.confidence,
+        basis=args.basis,
+        note=args.note,
+        corrects_id=corrects,
+        evidence=evidence,
+    )
+
+
+def _progress(value: int | None) -> str:
+    return "-" if value is None else f"{value}%"
+
+
+def _history_line(a: AssessmentView) -> str:
+    marks = []
+    if a.corrects_id is not None:
+        marks.append(f"corrects #{a.corrects_id}")
+    if a.corrected_by_id is not None:
+        marks.append(f"CORRECTED by #{a.corrected_by_id}")
+    note = a.note.splitlines()[0] if a.note else ""
+    if len(note) > 80 or len(a.note.splitlines()) > 1:
+        note = note[:79] + "…"
+    fields = [
+        f"#{a.id}",
+        a.as_of.isoformat(),
+        a.status,
+        _progress(a.progress),
+        f"analyst={a.analyst}",
+        f"confidence={a.confidence}",
+        f"basis={a.basis}",
+        f"evidence={len(a.evidence)}",
+        f"recorded={a.recorded_at:%Y-%m-%dT%H:%M:%SZ}",
+    ]
+    if marks:
+        fields.append("[" + "; ".join(marks) + "]")
+    if note:
+        fields.append(note)
+    return "  ".join(fields)
+
+
+def run(store: Store, args: argparse.Namespace) -> None:
+    if args.command == "init":
+        loaded = store.init()
+        print(
+            f"Database ready; loaded {loaded} recommendations."
+            if loaded
+            else "Database ready; recommendations already loaded."
+        )
+        return
+    # Every other command brings the schema up to date first, as the dashboard does at start.
+    store.upgrade()
+    if args.command == "log":
+        print(store.log(_draft_from(args)))
+    elif args.command == "recommendations" and args.action == "import":
+        ids = store.import_recommendations(args.file)
+        print(f"Imported {len(ids)} recommendations: {', '.join(ids)}")
+    elif args.command == "recommendations":
+        recommendations = store.recommendations()
+        for rec in recommendations:
+            print(f"{rec.id}\t{rec.theme}\t{rec.title}")
+        if not recommendations:
+            print(NO_RECOMMENDATIONS, file=sys.stderr)
+    elif args.command == "history":
+        for assessment in store.history(args.recommendation):
+            print(_history_line(assessment))
+    elif args.command == "status":
+        problems: list[Problem] = []
+        as_of = _date_option(args.as_of, "as-of", problems)
+        if problems:
+            raise InvalidInput(problems)
+        rows = store.statuses(as_of)
+        for row in rows:
+            effective = row.assessment.as_of.isoformat() if row.assessment else "-"
+            print(
+                f"{row.recommendation.id}\t{row.status}\t{_progress(row.progress)}\t"
+                f"{effective}\t{row.recommendation.title}"
+            )
+        if not rows:
+            print(NO_RECOMMENDATIONS, file=sys.stderr)
+
+
+NO_RECOMMENDATIONS = (
+    "No recommendations yet: run `python -m tracker init` to load data/recommendations.csv, "
+    "or `python -m tracker recommendations import FILE`."
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs one command; returns the exit code (0 done, 1 failure, 2 bad input)."""
+    try:
+        args = build_parser().parse_args(argv)
+        store = Store(getattr(args, "db", None))
+        try:
+            run(store, args)
+        finally:
+            store.close()
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except InvalidInput as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        print(f"error: database failure: {_first_line(exc)}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _first_line(exc: SQLAlchemyError) -> str:
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines()
+    return lines[0] if lines else type(cause).__name__

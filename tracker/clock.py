@@ -1,0 +1,25 @@
+"""What "today" is for the tracker: the date in TRACKER_TIMEZONE (an IANA name, UTC by default)."""
+
+import os
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tracker.errors import InvalidInput, Problem
+
+
+def timezone() -> ZoneInfo:
+    name = os.environ.get("TRACKER_TIMEZONE", "UTC").strip() or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(
+            [Problem(f"{name!r} is not an IANA time zone name", field="TRACKER_TIMEZONE")]
+        ) from exc
+
+
+def today() -> date:
+    return datetime.now(timezone()).date()
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,145 @@
+"""Reading CSV files that people made in spreadsheets, refusing what cannot be read safely.
+
+Every problem names the file, and where it can, the row (the header is row 1, as a spreadsheet
+numbers it) and the column. A file is read whole before anything is checked against the
+database, and the size limit is checked before it is read at all.
+"""
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tracker.errors import InvalidInput, Problem
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+"""The largest CSV file the tracker reads (50 MiB); larger files are refused unread."""
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    number: int
+    values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    name: str
+    header: tuple[str, ...]
+    rows: tuple[CsvRow, ...]
+
+    def problem(self, message: str, row: int | None = None, column: str | None = None) -> Problem:
+        return Problem(message, file=self.name, row=row, column=column)
+
+
+def read_file(path: Path) -> bytes:
+    """The file's bytes, refusing a missing, unreadable or oversized file before reading it."""
+    name = path.name
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InvalidInput(
+                [Problem(f"is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes", file=name)]
+            )
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InvalidInput([Problem("no such file", file=str(path))]) from exc
+    except IsADirectoryError as exc:
+        raise InvalidInput([Problem("is a folder, not a file", file=str(path))]) from exc
+    except PermissionError as exc:
+        raise InvalidInput([Problem("cannot be read (permission denied)", file=str(path))]) from exc
+
+
+def decode(data: bytes, name: str) -> str:
+    """UTF-8 text (a byte-order mark is dropped); any other encoding is refused by name."""
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidInput(
+            [Problem(f"is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,} bytes", file=name)]
+        )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InvalidInput(
+            [Problem("is UTF-16 text; save it as 'CSV UTF-8' and try again", file=name)]
+        )
+    if b"\x00" in data:
+        offset = data.index(b"\x00")
+        raise InvalidInput(
+            [Problem(f"contains a NUL byte at byte {offset}; it is not a text CSV file", file=name)]
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            [
+                Problem(
+                    f"is not UTF-8 text (byte 0x{data[exc.start]:02X} at position {exc.start}); "
+                    "it looks like Latin-1 or Windows-1252: save it as 'CSV UTF-8' and try again",
+                    file=name,
+                )
+            ]
+        ) from exc
+
+
+def _delimiter(first_line: str, required: Iterable[str]) -> str:
+    """Comma, unless the header only makes sense split on semicolons (a common export setting)."""
+    required = set(required)
+    by_comma = {c.strip() for c in next(csv.reader([first_line]), [])}
+    by_semicolon = {c.strip() for c in next(csv.reader([first_line], delimiter=";"), [])}
+    if not required <= by_comma and required <= by_semicolon:
+        return ";"
+    return ","
+
+
+def parse(
+    text: str,
+    name: str,
+    *,
+    required: Iterable[str],
+    optional: Iterable[str] = (),
+    is_known: Callable[[str], bool] | None = None,
+) -> CsvTable:
+    """Rows as dictionaries keyed by column, after checking the header and every row's width."""
+    required = list(required)
+    known = set(required) | set(optional)
+    is_known = is_known or (lambda column: column in known)
+    if not text.strip():
+        raise InvalidInput([Problem("is empty; expected a header row and data rows", file=name)])
+    delimiter = _delimiter(text.splitlines()[0], required)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    problems: list[Problem] = []
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise InvalidInput(
+            [Problem(f"is not valid CSV: {exc}", file=name, row=reader.line_num)]
+        ) from exc
+    header = tuple(column.strip() for column in records[0])
+    seen: set[str] = set()
+    for column in header:
+        if column in seen:
+            problems.append(Problem("appears twice in the header", file=name, row=1, column=column))
+        seen.add(column)
+        if not is_known(column):
+            problems.append(Problem("is not a column the tracker knows", file=name, column=column))
+    problems.extend(
+        Problem("is a required column and is missing", file=name, column=column)
+        for column in required
+        if column not in seen
+    )
+    rows: list[CsvRow] = []
+    for number, record in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != len(header):
+            problems.append(
+                Problem(
+                    f"has {len(record)} fields; the header has {len(header)}", file=name, row=number
+                )
+            )
+            continue
+        rows.append(CsvRow(number, dict(zip(header, record, strict=True))))
+    if not rows and not problems:
+        problems.append(Problem("has a header but no data rows", file=name))
+    if problems:
+        raise InvalidInput(problems)
+    return CsvTable(name, header, tuple(rows))

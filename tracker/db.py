@@ -1,0 +1,79 @@
+"""Connecting to the tracker's database and bringing its schema up to date.
+
+The URL comes from the caller, else TRACKER_DB_URL, else a SQLite file beside the project
+(data/tracker.db). SQLite runs in WAL mode with a busy timeout and foreign keys on; its write
+transactions begin IMMEDIATE, so that a writer that reads first takes the write lock at once and
+waits its turn rather than failing when it later tries to write.
+"""
+
+import os
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "tracker.db"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+WRITE = "tracker_write"
+# Any constant will do: PostgreSQL sessions that run migrations take this advisory lock in turn.
+MIGRATION_LOCK_KEY = 7_351_202_611
+
+
+def database_url(url: str | None = None) -> str:
+    return url or os.environ.get("TRACKER_DB_URL") or f"sqlite:///{DEFAULT_DB_PATH}"
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An engine for the URL, configured for the tracker's concurrency on SQLite or PostgreSQL."""
+    parsed = make_url(database_url(url))
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # Transactions are begun by the "begin" hook below, not by the driver.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        writing = connection.get_execution_options().get(WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+    return engine
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine, marked so that its transactions take the write lock when they begin."""
+    return engine.execution_options(**{WRITE: True})
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Applies every pending migration, one process at a time; safe to call at every start."""
+    with writer(engine).begin() as connection:
+        if engine.dialect.name == "postgresql":
+            lock = text("SELECT pg_advisory_xact_lock(:key)")
+            connection.execute(lock, {"key": MIGRATION_LOCK_KEY})
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

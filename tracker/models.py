@@ -1,0 +1,143 @@
+"""The tracker's tables as SQLAlchemy 2 typed models.
+
+Assessments and their evidence are append-only: the database itself refuses to update or delete
+them (triggers created by the migrations). `current_status` is derived: one row per assessed
+recommendation naming the assessment in effect today, kept in the same transaction as each
+append so that reading every current status costs the same at any history length.
+"""
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from tracker import taxonomy as tx
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """A moment stored in UTC and always read back timezone-aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("recorded times must be timezone-aware")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Recommendation(Base):
+    __tablename__ = "recommendation"
+
+    id: Mapped[str] = mapped_column(String(tx.RECOMMENDATION_ID_MAX_CHARS), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, unique=True)
+    title: Mapped[str] = mapped_column(String(tx.TITLE_MAX_CHARS))
+    description: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(tx.TITLE_MAX_CHARS))
+    section: Mapped[str] = mapped_column(String(tx.TITLE_MAX_CHARS), default="")
+    theme: Mapped[str] = mapped_column(String(tx.NAME_MAX_CHARS), default="")
+    actors: Mapped[str] = mapped_column(Text, default="")
+    review_every_days: Mapped[int] = mapped_column(Integer, default=90)
+
+    __table_args__ = (
+        CheckConstraint("review_every_days BETWEEN 1 AND 3650", name="review_every_days_range"),
+    )
+
+
+class Assessment(Base):
+    __tablename__ = "assessment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recommendation_id: Mapped[str] = mapped_column(ForeignKey("recommendation.id"))
+    status: Mapped[str] = mapped_column(String(20))
+    progress: Mapped[int] = mapped_column(Integer)
+    as_of: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    analyst: Mapped[str] = mapped_column(String(tx.NAME_MAX_CHARS))
+    confidence: Mapped[str] = mapped_column(String(10))
+    basis: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+    corrects_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessment.id"), unique=True, default=None
+    )
+
+    evidence: Mapped[list["Evidence"]] = relationship(order_by="Evidence.position", lazy="selectin")
+
+    __table_args__ = (
+        CheckConstraint(_in("status", tx.LOGGABLE_STATUSES), name="status_known"),
+        CheckConstraint("progress BETWEEN 0 AND 100", name="progress_range"),
+        CheckConstraint(_in("confidence", tx.CONFIDENCE_LEVELS), name="confidence_known"),
+        CheckConstraint(_in("basis", tx.BASES), name="basis_known"),
+        # Finds the assessment in effect on a date without reading the whole history.
+        Index("ix_assessment_timeline", "recommendation_id", "as_of", "recorded_at", "id"),
+    )
+
+
+class Evidence(Base):
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    url: Mapped[str] = mapped_column(String(tx.URL_MAX_CHARS))
+    title: Mapped[str] = mapped_column(String(tx.TITLE_MAX_CHARS), default="")
+    source_type: Mapped[str] = mapped_column(String(20))
+    publisher: Mapped[str] = mapped_column(String(tx.NAME_MAX_CHARS), default="")
+    published_on: Mapped[date | None] = mapped_column(Date, default=None)
+    accessed_on: Mapped[date | None] = mapped_column(Date, default=None)
+    archive_url: Mapped[str] = mapped_column(String(tx.URL_MAX_CHARS), default="")
+    reliability: Mapped[str] = mapped_column(String(1))
+    credibility: Mapped[str] = mapped_column(String(1))
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        CheckConstraint(_in("source_type", tx.SOURCE_TYPES), name="source_type_known"),
+        CheckConstraint(_in("reliability", tx.RELIABILITY_GRADES), name="reliability_grade"),
+        CheckConstraint(_in("credibility", tx.CREDIBILITY_GRADES), name="credibility_grade"),
+    )
+
+
+class CurrentStatus(Base):
+    """The assessment in effect today for each recommendation that has one."""
+
+    __tablename__ = "current_status"
+
+    recommendation_id: Mapped[str] = mapped_column(
+        ForeignKey("recommendation.id"), primary_key=True
+    )
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"))

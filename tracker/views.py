@@ -1,0 +1,80 @@
+"""What the store hands out: plain, immutable records, free of any database session.
+
+Pages cache them, reports and charts turn them into tables, and none of them can reach the
+database through them.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from tracker.taxonomy import NOT_ASSESSED
+
+
+@dataclass(frozen=True)
+class RecommendationView:
+    id: str
+    title: str
+    description: str
+    source: str
+    section: str
+    theme: str
+    actors: tuple[str, ...]
+    review_every_days: int
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    id: int
+    position: int
+    url: str
+    title: str
+    source_type: str
+    publisher: str
+    published_on: date | None
+    accessed_on: date | None
+    archive_url: str
+    reliability: str
+    credibility: str
+    summary: str
+
+    @property
+    def grade(self) -> str:
+        """The Admiralty grade, source then information, as analysts write it: "B2"."""
+        return f"{self.reliability}{self.credibility}"
+
+
+@dataclass(frozen=True)
+class AssessmentView:
+    id: int
+    recommendation_id: str
+    status: str
+    progress: int
+    as_of: date
+    recorded_at: datetime
+    analyst: str
+    confidence: str
+    basis: str
+    note: str
+    corrects_id: int | None
+    corrected_by_id: int | None
+    evidence: tuple[EvidenceView, ...]
+
+    @property
+    def is_corrected(self) -> bool:
+        return self.corrected_by_id is not None
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """A recommendation and the assessment in effect on some date (None before the first)."""
+
+    recommendation: RecommendationView
+    assessment: AssessmentView | None
+
+    @property
+    def status(self) -> str:
+        return self.assessment.status if self.assessment else NOT_ASSESSED
+
+    @property
+    def progress(self) -> int | None:
+        return self.assessment.progress if self.assessment else None
