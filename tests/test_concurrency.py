@@ -1,0 +1,86 @@
+"""Many analysts at once: every append is stored and the current-status rows stay exact."""
+
+import random
+import subprocess
+import sys
+import threading
+from datetime import timedelta
+
+from tests.factories import draft
+from tracker import clock
+from tracker.store import Store
+from tracker.views import AssessmentView
+
+WRITERS = 8
+APPENDS_EACH = 200
+REC_IDS = ("R1", "R2", "R3", "R4", "R5")
+
+
+def _write(url: str, seed: int, errors: list[BaseException]) -> None:
+    """Appends APPENDS_EACH assessments through a store of its own, correcting some of them."""
+    rng = random.Random(seed)
+    own = Store(url)
+    mine: dict[str, list[int]] = {rec_id: [] for rec_id in REC_IDS}
+    try:
+        for _ in range(APPENDS_EACH):
+            rec_id = rng.choice(REC_IDS)
+            corrects = None
+            if mine[rec_id] and rng.random() < 0.1:
+                corrects = mine[rec_id].pop(rng.randrange(len(mine[rec_id])))
+            new_id = own.log(
+                draft(
+                    rec_id,
+                    progress=rng.randint(0, 100),
+                    as_of=clock.today() - timedelta(days=rng.randint(0, 30)),
+                    analyst=f"writer {seed}",
+                    corrects_id=corrects,
+                )
+            )
+            mine[rec_id].append(new_id)
+    except BaseException as exc:  # reported to the test, which fails on any
+        errors.append(exc)
+    finally:
+        own.close()
+
+
+def _recalculated(history: list[AssessmentView]) -> int | None:
+    counting = [a for a in history if a.corrected_by_id is None]
+    if not counting:
+        return None
+    return max(counting, key=lambda a: (a.as_of, a.recorded_at, a.id)).id
+
+
+def test_eight_concurrent_writers_lose_nothing(store: Store, db_url: str):
+    errors: list[BaseException] = []
+    threads = [
+        threading.Thread(target=_write, args=(db_url, seed, errors)) for seed in range(WRITERS)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert store.count_assessments() == WRITERS * APPENDS_EACH
+    current = {row.recommendation.id: row.assessment for row in store.statuses()}
+    for rec_id in REC_IDS:
+        expected = _recalculated(store.history(rec_id))
+        assert current[rec_id] is not None
+        assert current[rec_id].id == expected, rec_id
+
+
+def test_two_processes_initialising_one_fresh_database_do_not_collide(db_url: str):
+    command = [sys.executable, "-m", "tracker", "--db", db_url, "init"]
+    processes = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outcomes = [process.communicate(timeout=120) for process in processes]
+    assert [p.returncode for p in processes] == [0, 0], outcomes
+    messages = sorted(out.strip() for out, _ in outcomes)
+    assert messages == [
+        "Database ready; loaded 5 recommendations.",
+        "Database ready; recommendations already loaded.",
+    ]
+    opened = Store(db_url)
+    assert [r.id for r in opened.recommendations()] == list(REC_IDS)
+    opened.close()
