@@ -7,11 +7,15 @@ waits its turn rather than failing when it later tries to write.
 """
 
 import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -44,7 +48,7 @@ def make_engine(url: str | None = None) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _use_wal(cursor)
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
@@ -55,6 +59,24 @@ def make_engine(url: str | None = None) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
     return engine
+
+
+def _use_wal(cursor: sqlite3.Cursor) -> None:
+    """Switches the file to WAL mode (it stays so); tolerates another process switching it.
+
+    Changing the journal mode needs a moment alone with the file and does not wait on the busy
+    timeout, so a process starting beside another retries briefly.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def writer(engine: Engine) -> Engine:
@@ -68,12 +90,28 @@ def alembic_config() -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Applies every pending migration, one process at a time; safe to call at every start."""
+@contextmanager
+def exclusive(engine: Engine) -> Iterator[Connection]:
+    """A write transaction that one process at a time may hold: for schema set-up and seeding.
+
+    On SQLite the IMMEDIATE transaction is the lock; on PostgreSQL an advisory lock held to
+    the end of the transaction.
+    """
     with writer(engine).begin() as connection:
         if engine.dialect.name == "postgresql":
             lock = text("SELECT pg_advisory_xact_lock(:key)")
             connection.execute(lock, {"key": MIGRATION_LOCK_KEY})
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        yield connection
+
+
+def migrate(connection: Connection) -> None:
+    """Applies every pending migration on a connection from `exclusive`."""
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+def upgrade(engine: Engine) -> None:
+    """Applies every pending migration, one process at a time; safe to call at every start."""
+    with exclusive(engine) as connection:
+        migrate(connection)

@@ -38,12 +38,13 @@ class Store:
         Returns how many recommendations were loaded: 0 when there already were some, so that
         running it again changes nothing.
         """
-        self.upgrade()
         drafts = read_recommendations(seed)
-        with self._write() as session:
+        with db.exclusive(self.engine) as connection, Session(connection) as session:
+            db.migrate(connection)
             if session.scalar(select(func.count()).select_from(Recommendation)):
                 return 0
             self._add_recommendations(session, drafts, seed.name)
+            session.flush()
         return len(drafts)
 
     def upgrade(self) -> None:
