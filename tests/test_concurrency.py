@@ -4,7 +4,7 @@ import random
 import subprocess
 import sys
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 
 from tests.factories import draft
 from tracker import clock
@@ -43,8 +43,8 @@ def _write(url: str, seed: int, errors: list[BaseException]) -> None:
         own.close()
 
 
-def _recalculated(history: list[AssessmentView]) -> int | None:
-    counting = [a for a in history if a.corrected_by_id is None]
+def _recalculated(history: list[AssessmentView], on: date | None = None) -> int | None:
+    counting = [a for a in history if a.corrected_by_id is None and (on is None or a.as_of <= on)]
     if not counting:
         return None
     return max(counting, key=lambda a: (a.as_of, a.recorded_at, a.id)).id
@@ -62,10 +62,15 @@ def test_eight_concurrent_writers_lose_nothing(store: Store, db_url: str):
     assert errors == []
     assert store.count_assessments() == WRITERS * APPENDS_EACH
     current = {row.recommendation.id: row.assessment for row in store.statuses()}
+    histories = {rec_id: store.history(rec_id) for rec_id in REC_IDS}
     for rec_id in REC_IDS:
-        expected = _recalculated(store.history(rec_id))
         assert current[rec_id] is not None
-        assert current[rec_id].id == expected, rec_id
+        assert current[rec_id].id == _recalculated(histories[rec_id]), rec_id
+    for days_back in (1, 7, 15, 29, 31):
+        on = clock.today() - timedelta(days=days_back)
+        for row in store.statuses(on):
+            expected = _recalculated(histories[row.recommendation.id], on)
+            assert (row.assessment.id if row.assessment else None) == expected, (on, row)
 
 
 def test_two_processes_initialising_one_fresh_database_do_not_collide(db_url: str):

@@ -1,9 +1,9 @@
 """The tracker's tables as SQLAlchemy 2 typed models.
 
 Assessments and their evidence are append-only: the database itself refuses to update or delete
-them (triggers created by the migrations). `current_status` is derived: one row per assessed
-recommendation naming the assessment in effect today, kept in the same transaction as each
-append so that reading every current status costs the same at any history length.
+them (triggers created by the migrations). `current_status` and `status_day` are derived: the
+assessment in effect today, and on each as-of date, kept in the same transaction as each append
+so that reading statuses and progress charts costs the same at any history length.
 """
 
 from datetime import UTC, date, datetime
@@ -105,6 +105,7 @@ class Assessment(Base):
         CheckConstraint(_in("basis", tx.BASES), name="basis_known"),
         # Finds the assessment in effect on a date without reading the whole history.
         Index("ix_assessment_timeline", "recommendation_id", "as_of", "recorded_at", "id"),
+        Index("ix_assessment_as_of", "as_of"),
     )
 
 
@@ -141,3 +142,27 @@ class CurrentStatus(Base):
         ForeignKey("recommendation.id"), primary_key=True
     )
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"))
+
+
+class StatusDay(Base):
+    """For each recommendation and as-of date with assessments, the one in effect that day.
+
+    The steps of the progress-over-time charts, kept with each append like `current_status`.
+    """
+
+    __tablename__ = "status_day"
+
+    recommendation_id: Mapped[str] = mapped_column(
+        ForeignKey("recommendation.id"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"))
+
+
+class Setting(Base):
+    """Database-wide flags, such as whether the database holds sample data."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))

@@ -16,12 +16,27 @@ from sqlalchemy.orm import Session, aliased
 
 from tracker import clock, db
 from tracker.errors import InvalidInput, NotFound, Problem
-from tracker.models import Assessment, CurrentStatus, Evidence, Recommendation
+from tracker.models import (
+    Assessment,
+    CurrentStatus,
+    Evidence,
+    Recommendation,
+    Setting,
+    StatusDay,
+)
 from tracker.recommendation_file import read_recommendations
 from tracker.rules import AssessmentDraft, RecommendationDraft, check_assessment
-from tracker.views import AssessmentView, EvidenceView, RecommendationView, StatusRow
+from tracker.views import (
+    AssessmentView,
+    EvidencePoint,
+    EvidenceView,
+    ProgressStep,
+    RecommendationView,
+    StatusRow,
+)
 
 SEED_FILE = db.PROJECT_ROOT / "data" / "recommendations.csv"
+SAMPLE_DATA = "sample_data"
 
 
 class Store:
@@ -118,19 +133,24 @@ class Store:
 
     # -- assessments -------------------------------------------------------------------------
 
-    def log(self, draft: AssessmentDraft) -> int:
+    def log(self, draft: AssessmentDraft, *, recorded_at: datetime | None = None) -> int:
         """Appends an assessment with its evidence and returns its id.
 
         Raises InvalidInput, with every problem found and nothing written, when the draft
         breaks a rule, names an unknown recommendation, or corrects an assessment it cannot.
+        `recorded_at` is the server's clock unless a caller replays history (sample data).
         """
         problems = check_assessment(draft, today=clock.today())
+        days = {draft.as_of}
         with self._write() as session:
             locked = select(Recommendation.id).where(Recommendation.id == draft.recommendation_id)
             if session.scalar(locked.with_for_update()) is None:
                 problems.insert(0, _unknown_recommendation(draft.recommendation_id))
             elif draft.corrects_id is not None:
                 problems.extend(self._check_correction(session, draft))
+                corrected = session.get(Assessment, draft.corrects_id)
+                if corrected is not None:
+                    days.add(corrected.as_of)
             if problems:
                 raise InvalidInput(problems)
             assessment = Assessment(
@@ -138,7 +158,7 @@ class Store:
                 status=draft.status,
                 progress=draft.progress,
                 as_of=draft.as_of,
-                recorded_at=clock.utc_now(),
+                recorded_at=recorded_at or clock.utc_now(),
                 analyst=draft.analyst,
                 confidence=draft.confidence,
                 basis=draft.basis,
@@ -163,7 +183,7 @@ class Store:
             )
             session.add(assessment)
             session.flush()
-            self._refresh_current_status(session, draft.recommendation_id)
+            self._refresh_derived(session, draft.recommendation_id, days)
             return assessment.id
 
     @staticmethod
@@ -193,16 +213,24 @@ class Store:
         return []
 
     @staticmethod
-    def _refresh_current_status(session: Session, rec_id: str) -> None:
-        latest = session.scalar(_in_effect(rec_id))
-        row = session.get(CurrentStatus, rec_id)
-        if latest is None:
-            if row is not None:
-                session.delete(row)
-        elif row is None:
-            session.add(CurrentStatus(recommendation_id=rec_id, assessment_id=latest))
-        else:
-            row.assessment_id = latest
+    def _refresh_derived(session: Session, rec_id: str, days: set[date]) -> None:
+        """Recalculates the recommendation's current status and its status on `days`."""
+        for day in days:
+            _put(
+                session,
+                StatusDay,
+                (rec_id, day),
+                session.scalar(_in_effect(rec_id, on_day=day)),
+                recommendation_id=rec_id,
+                day=day,
+            )
+        _put(
+            session,
+            CurrentStatus,
+            rec_id,
+            session.scalar(_in_effect(rec_id)),
+            recommendation_id=rec_id,
+        )
 
     def history(
         self, rec_id: str, *, limit: int | None = None, offset: int = 0
@@ -238,26 +266,33 @@ class Store:
 
         With `recorded_by`, only what had been recorded by the end of that day (in the
         tracker's time zone) counts, corrections included, so that an earlier report can be
-        reproduced exactly. Today's statuses come from the current-status rows; other dates
-        cost one indexed look-up per recommendation, whatever the length of the history.
+        reproduced exactly. Today's statuses come from the current-status rows, other dates from
+        the status-per-day rows: one indexed look-up per recommendation, whatever the length of
+        the history. Only `recorded_by` reads the log itself.
         """
         today = clock.today()
         as_of = as_of or today
         with self._read() as session:
-            if as_of >= today and recorded_by is None:
-                query = (
-                    select(Recommendation, CurrentStatus.assessment_id)
-                    .outerjoin(CurrentStatus)
-                    .order_by(Recommendation.position)
+            if recorded_by is not None:
+                in_effect = _in_effect(
+                    Recommendation.id,
+                    on_or_before=as_of,
+                    recorded_before=_end_of_day_utc(recorded_by),
+                )
+            elif as_of < today:
+                in_effect = (
+                    select(StatusDay.assessment_id)
+                    .where(StatusDay.recommendation_id == Recommendation.id)
+                    .where(StatusDay.day <= as_of)
+                    .order_by(StatusDay.day.desc())
+                    .limit(1)
                 )
             else:
-                cutoff = _end_of_day_utc(recorded_by) if recorded_by else None
-                in_effect = (
-                    _in_effect(Recommendation.id, on_or_before=as_of, recorded_before=cutoff)
-                    .correlate(Recommendation)
-                    .scalar_subquery()
+                in_effect = select(CurrentStatus.assessment_id).where(
+                    CurrentStatus.recommendation_id == Recommendation.id
                 )
-                query = select(Recommendation, in_effect).order_by(Recommendation.position)
+            column = in_effect.correlate(Recommendation).scalar_subquery()
+            query = select(Recommendation, column).order_by(Recommendation.position)
             pairs = session.execute(query).all()
             ids = [aid for _, aid in pairs if aid is not None]
             found = session.scalars(select(Assessment).where(Assessment.id.in_(ids))).all()
@@ -267,9 +302,79 @@ class Store:
                 for rec, aid in pairs
             ]
 
+    def progress_steps(
+        self, since: date, until: date, rec_ids: Sequence[str] | None = None
+    ) -> list[ProgressStep]:
+        """Each recommendation's progress as steps from `since` to `until`, for charts.
+
+        The first step of an assessed recommendation is its status on `since`; then one step per
+        as-of date with assessments, read from the status-per-day rows, never from the log.
+        """
+        steps = [
+            ProgressStep(row.recommendation.id, since, row.status, row.progress)
+            for row in self.statuses(since)
+            if row.assessment is not None and (rec_ids is None or row.recommendation.id in rec_ids)
+        ]
+        query = (
+            select(
+                StatusDay.recommendation_id, StatusDay.day, Assessment.status, Assessment.progress
+            )
+            .join(Assessment, Assessment.id == StatusDay.assessment_id)
+            .where(StatusDay.day > since, StatusDay.day <= until)
+            .order_by(StatusDay.recommendation_id, StatusDay.day)
+        )
+        if rec_ids is not None:
+            query = query.where(StatusDay.recommendation_id.in_(rec_ids))
+        with self._read() as session:
+            steps.extend(ProgressStep(*row) for row in session.execute(query))
+        return steps
+
+    def evidence_points(self, rec_id: str, *, limit: int = 500) -> list[EvidencePoint]:
+        """The evidence behind a recommendation's uncorrected assessments, most recent first."""
+        correction = aliased(Assessment)
+        query = (
+            select(Evidence, Assessment.id, Assessment.as_of, Assessment.progress)
+            .join(Assessment, Assessment.id == Evidence.assessment_id)
+            .where(Assessment.recommendation_id == rec_id)
+            .where(~exists(select(correction.id).where(correction.corrects_id == Assessment.id)))
+            .order_by(Assessment.as_of.desc(), Assessment.id.desc(), Evidence.position)
+            .limit(limit)
+        )
+        with self._read() as session:
+            return [
+                EvidencePoint(_evidence_view(item), assessment_id, as_of, progress)
+                for item, assessment_id, as_of, progress in session.execute(query)
+            ]
+
+    def assessments_between(self, since: date, until: date) -> list[AssessmentView]:
+        """Assessments with an as-of date after `since` and on or before `until`, oldest first."""
+        query = (
+            select(Assessment)
+            .where(Assessment.as_of > since, Assessment.as_of <= until)
+            .order_by(Assessment.as_of, Assessment.recorded_at, Assessment.id)
+        )
+        with self._read() as session:
+            return _assessment_views(session, session.scalars(query).all())
+
+    # -- settings ----------------------------------------------------------------------------
+
+    def holds_sample_data(self) -> bool:
+        """True when `python -m tracker demo` filled this database with fictional history."""
+        with self._read() as session:
+            return session.get(Setting, SAMPLE_DATA) is not None
+
+    def mark_sample_data(self) -> None:
+        with self._write() as session:
+            if session.get(Setting, SAMPLE_DATA) is None:
+                session.add(Setting(key=SAMPLE_DATA, value="fictional"))
+
 
 def _in_effect(
-    rec_id, *, on_or_before: date | None = None, recorded_before: datetime | None = None
+    rec_id,
+    *,
+    on_or_before: date | None = None,
+    on_day: date | None = None,
+    recorded_before: datetime | None = None,
 ) -> Select:
     """The id of the assessment in effect: latest as-of, then latest recorded, not corrected."""
     correction = aliased(Assessment)
@@ -277,6 +382,8 @@ def _in_effect(
     query = select(Assessment.id).where(Assessment.recommendation_id == rec_id)
     if on_or_before is not None:
         query = query.where(Assessment.as_of <= on_or_before)
+    if on_day is not None:
+        query = query.where(Assessment.as_of == on_day)
     if recorded_before is not None:
         query = query.where(Assessment.recorded_at < recorded_before)
         corrected = corrected.where(correction.recorded_at < recorded_before)
@@ -285,6 +392,18 @@ def _in_effect(
         .order_by(Assessment.as_of.desc(), Assessment.recorded_at.desc(), Assessment.id.desc())
         .limit(1)
     )
+
+
+def _put(session: Session, model, key, assessment_id: int | None, **identity) -> None:
+    """Points a derived row at `assessment_id`, or removes it when nothing is in effect."""
+    row = session.get(model, key)
+    if assessment_id is None:
+        if row is not None:
+            session.delete(row)
+    elif row is None:
+        session.add(model(assessment_id=assessment_id, **identity))
+    else:
+        row.assessment_id = assessment_id
 
 
 def _end_of_day_utc(day: date) -> datetime:

@@ -78,3 +78,23 @@ class StatusRow:
     @property
     def progress(self) -> int | None:
         return self.assessment.progress if self.assessment else None
+
+
+@dataclass(frozen=True)
+class ProgressStep:
+    """From `day` on, the recommendation stood at this status and progress."""
+
+    recommendation_id: str
+    day: date
+    status: str
+    progress: int
+
+
+@dataclass(frozen=True)
+class EvidencePoint:
+    """An evidence item placed on a recommendation's timeline at its assessment's as-of date."""
+
+    evidence: EvidenceView
+    assessment_id: int
+    as_of: date
+    progress: int
