@@ -72,20 +72,41 @@ def test_upgrading_an_existing_database_fills_the_status_per_day(db_url: str):
         command.upgrade(config, "0001")
         connection.execute(
             insert(Recommendation),
-            [dict(id="R1", position=1, title="T", description="D", source="S", section="",
-                  theme="", actors="", review_every_days=90)],
-        )  # fmt: skip
+            [
+                dict(
+                    id="R1",
+                    position=1,
+                    title="T",
+                    description="D",
+                    source="S",
+                    section="",
+                    theme="",
+                    actors="",
+                    review_every_days=90,
+                )
+            ],
+        )
         now = clock.utc_now()
         rows = [(1, 20, 10, None), (2, 50, 5, None), (3, 40, 5, 2)]
         connection.execute(
             insert(Assessment),
             [
-                dict(id=i, recommendation_id="R1", status="in_progress", progress=p,
-                     as_of=days_ago(d), recorded_at=now + timedelta(seconds=i), analyst="a",
-                     confidence="low", basis="reported", note="", corrects_id=c)
+                dict(
+                    id=i,
+                    recommendation_id="R1",
+                    status="in_progress",
+                    progress=p,
+                    as_of=days_ago(d),
+                    recorded_at=now + timedelta(seconds=i),
+                    analyst="a",
+                    confidence="low",
+                    basis="reported",
+                    note="",
+                    corrects_id=c,
+                )
                 for i, p, d, c in rows
             ],
-        )  # fmt: skip
+        )
     store.upgrade()
     steps = store.progress_steps(days_ago(30), clock.today())
     assert [(s.day, s.progress) for s in steps] == [(days_ago(10), 20), (days_ago(5), 40)]

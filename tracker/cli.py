@@ -5,6 +5,7 @@ Exit codes: 0 success; 2 bad input, one line per problem on stderr and nothing w
 """
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from tracker import clock
+from tracker import clock, csvfile, demo, reports
 from tracker import taxonomy as tx
 from tracker.errors import InvalidInput, Problem
 from tracker.rules import AssessmentDraft, EvidenceDraft, by_field, parse_date, parse_int
@@ -163,6 +164,52 @@ def build_parser() -> Parser:
     status.add_argument(
         "--as-of", metavar="YYYY-MM-DD", default="", help="the date (default: today)"
     )
+    report = commands.add_parser(
+        "report",
+        parents=[common],
+        help="the status report as CSV: one row per recommendation",
+        description="Columns: " + ", ".join(reports.STATUS_COLUMNS) + ".",
+    )
+    report.add_argument(
+        "--as-of", metavar="YYYY-MM-DD", default="", help="the report's date (default: today)"
+    )
+    report.add_argument(
+        "--recorded-by",
+        metavar="YYYY-MM-DD",
+        default="",
+        help="leave out what was recorded after this day, to reproduce a report sent then",
+    )
+    report.add_argument(
+        "--out",
+        metavar="FILE",
+        type=Path,
+        help="write to FILE (UTF-8 with a byte-order mark) instead of stdout",
+    )
+
+    changes = commands.add_parser(
+        "changes",
+        parents=[common],
+        help="what changed between two dates, as CSV",
+        description="Status and progress at both dates, with the assessments dated in between. "
+        "Columns: " + ", ".join(reports.CHANGES_COLUMNS) + ".",
+    )
+    changes.add_argument("--since", metavar="YYYY-MM-DD", required=True, help="the start date")
+    changes.add_argument(
+        "--until", metavar="YYYY-MM-DD", default="", help="the end date (default: today)"
+    )
+    changes.add_argument(
+        "--out",
+        metavar="FILE",
+        type=Path,
+        help="write to FILE (UTF-8 with a byte-order mark) instead of stdout",
+    )
+
+    commands.add_parser(
+        "demo",
+        parents=[common],
+        help=f"fill a database with a fictional sample history (default: {demo.DEMO_URL})",
+        description="Never touches the tracker's own database unless --db names it.",
+    )
     return parser
 
 
@@ -252,7 +299,31 @@ def _history_line(a: AssessmentView) -> str:
     return "  ".join(fields)
 
 
+def _dates(args: argparse.Namespace, *names: str) -> list[date | None]:
+    problems: list[Problem] = []
+    values = [_date_option(getattr(args, name.replace("-", "_")), name, problems) for name in names]
+    if problems:
+        raise InvalidInput(problems)
+    return values
+
+
+def _emit(report: reports.Report, out: Path | None) -> None:
+    """Writes the CSV to `out` whole or not at all, or to stdout without a byte-order mark."""
+    if out is None:
+        csvfile.write(report.columns, report.rows, sys.stdout)
+        return
+    partial = out.with_name(f".{out.name}.partial")
+    partial.write_bytes(report.csv_bytes())
+    os.replace(partial, out)
+    print(f"Wrote {len(report.rows)} rows to {out}", file=sys.stderr)
+
+
 def run(store: Store, args: argparse.Namespace) -> None:
+    if args.command == "demo":
+        store.init()
+        added = demo.fill(store)
+        print(f"Added {added} fictional assessments." if added else "Sample history already there.")
+        return
     if args.command == "init":
         loaded = store.init()
         print(
@@ -291,6 +362,13 @@ def run(store: Store, args: argparse.Namespace) -> None:
             )
         if not rows:
             print(NO_RECOMMENDATIONS, file=sys.stderr)
+    elif args.command == "report":
+        as_of, recorded_by = _dates(args, "as-of", "recorded-by")
+        _emit(reports.status_report_for(store, as_of, recorded_by), args.out)
+    elif args.command == "changes":
+        since, until = _dates(args, "since", "until")
+        summary, _ = reports.changes_for(store, since, until)
+        _emit(summary, args.out)
 
 
 NO_RECOMMENDATIONS = (
@@ -303,7 +381,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Runs one command; returns the exit code (0 done, 1 failure, 2 bad input)."""
     try:
         args = build_parser().parse_args(argv)
-        store = Store(getattr(args, "db", None))
+        url = getattr(args, "db", None)
+        if args.command == "demo":
+            url = url or demo.DEMO_URL
+        store = Store(url)
         try:
             run(store, args)
         finally:

@@ -1,4 +1,4 @@
-"""Reading CSV files that people made in spreadsheets, refusing what cannot be read safely.
+"""CSV files: reading what people made in spreadsheets, and writing what spreadsheets open safely.
 
 Every problem names the file, and where it can, the row (the header is row 1, as a spreadsheet
 numbers it) and the column. A file is read whole before anything is checked against the
@@ -7,9 +7,11 @@ database, and the size limit is checked before it is read at all.
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from typing import TextIO
 
 from tracker.errors import InvalidInput, Problem
 
@@ -143,3 +145,48 @@ def parse(
     if problems:
         raise InvalidInput(problems)
     return CsvTable(name, header, tuple(rows))
+
+
+# Text cells starting with these would run as formulas in a spreadsheet; a leading ' is the
+# spreadsheet's own way of saying "this is text". A cell that already starts with ' gets one
+# more, so that reading back removes exactly one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def neutralise(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def restore(text: str) -> str:
+    """Undoes `neutralise`."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
+def cell(value: object) -> str:
+    """How the tracker writes one value: ISO dates, true/false, numbers as numbers, safe text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return neutralise(str(value))
+
+
+def write(header: Sequence[str], rows: Iterable[Sequence[object]], out: TextIO) -> None:
+    """Writes a CSV table, every text cell neutralised; streams, holding one row at a time."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([cell(value) for value in row])
+
+
+def to_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """The CSV as a file's bytes: UTF-8 with a byte-order mark, so spreadsheets read accents."""
+    buffer = io.StringIO()
+    write(header, rows, buffer)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

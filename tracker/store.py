@@ -329,6 +329,14 @@ class Store:
             steps.extend(ProgressStep(*row) for row in session.execute(query))
         return steps
 
+    def first_as_of(self, rec_id: str | None = None) -> date | None:
+        """The earliest as-of date in effect anywhere (or for one recommendation)."""
+        query = select(func.min(StatusDay.day))
+        if rec_id is not None:
+            query = query.where(StatusDay.recommendation_id == rec_id)
+        with self._read() as session:
+            return session.scalar(query)
+
     def evidence_points(self, rec_id: str, *, limit: int = 500) -> list[EvidencePoint]:
         """The evidence behind a recommendation's uncorrected assessments, most recent first."""
         correction = aliased(Assessment)

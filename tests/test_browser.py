@@ -1,0 +1,213 @@
+"""The real dashboard in headless Chromium: see, log through the form, check, download.
+
+Needs Debian's chromium at /usr/bin/chromium (CI installs it); skips without it. Screenshots of
+every page go to artifacts/screenshots/.
+"""
+
+import csv
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.error import URLError
+from urllib.request import urlopen
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+STARTUP_TIMEOUT_SECONDS = 90
+TITLES = (
+    "Revitalize the Mérida Initiative",
+    "Expand Intelligence Fusion",
+    "Harm Reduction Partnerships",
+    "Regional Engagement",
+    "Diplomatic Track II Mechanisms",
+)
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_healthy(base: str, server: subprocess.Popen) -> None:
+    """Polls the server's health endpoint until it answers, the server dies, or time runs out."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {server.returncode}")
+        try:
+            with urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)  # between polls of a condition, not in place of one
+    raise TimeoutError(f"streamlit did not answer at {base} within {STARTUP_TIMEOUT_SECONDS}s")
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a free port against a fresh SQLite database."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+    port = _free_port()
+    database = tmp_path_factory.mktemp("browser") / "tracker.db"
+    env = {**os.environ, "TRACKER_DB_URL": f"sqlite:///{database}"}
+    log = tmp_path_factory.mktemp("logs") / "streamlit.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "dashboard.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_healthy(base, server)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser(dashboard: str):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    opened = context.new_page()
+    opened.set_default_timeout(30_000)
+    yield opened
+    context.close()
+
+
+def _wait_for_app(page) -> None:
+    """Waits until Streamlit has finished running the page's script."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
+    page.wait_for_selector("h1")
+
+
+def _charts_drawn(page, count: int) -> None:
+    from playwright.sync_api import expect
+
+    charts = page.locator("[data-testid='stVegaLiteChart']")
+    expect(charts).to_have_count(count)
+    for index in range(count):
+        expect(charts.nth(index).locator("canvas, svg").first).to_be_visible()
+
+
+def _screenshot(page, name: str) -> None:
+    """The whole page: Streamlit scrolls inside its main area, so the window grows to fit it."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    page.set_viewport_size(size)
+
+
+def test_log_an_assessment_and_see_it_everywhere(dashboard: str, page):
+    from playwright.sync_api import expect
+
+    page.goto(dashboard)
+    _wait_for_app(page)
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    for title in TITLES:
+        expect(page.get_by_text(title, exact=False).first).to_be_visible()
+    _charts_drawn(page, 1)
+    _screenshot(page, "1-overview-empty")
+
+    page.goto(f"{dashboard}/log?id=R2")
+    _wait_for_app(page)
+    expect(page.get_by_role("heading", name="Log an assessment")).to_be_visible()
+    evidence_count = page.get_by_label("Evidence items", exact=True)
+    evidence_count.fill("1")
+    evidence_count.press("Enter")
+    expect(page.get_by_text("Evidence 1", exact=True)).to_be_visible()
+    page.get_by_label("Progress (%)", exact=True).fill("45")
+    page.get_by_label("Analyst", exact=True).fill("Browser Analyst")
+    page.get_by_label("Note", exact=True).fill("=SUM(1,1) cell staffed <b>in part</b>")
+    page.get_by_label("Link (http or https)", exact=True).fill(
+        "https://www.gob.mx/sre/prensa/fusion-cell"
+    )
+    page.get_by_label("Title", exact=True).fill("Fusion cell communiqué")
+    page.get_by_label("Publisher", exact=True).fill("SRE")
+    _screenshot(page, "3-log-form")
+    page.get_by_role("button", name="Log assessment").click()
+    expect(page.get_by_text("Logged assessment #1 of R2")).to_be_visible()
+
+    page.goto(dashboard)
+    _wait_for_app(page)
+    expect(page.get_by_text("R2 · Expand Intelligence Fusion — In progress, 45 %")).to_be_visible()
+    _charts_drawn(page, 2)
+    _screenshot(page, "1-overview")
+
+    page.get_by_text("R2 · Expand Intelligence Fusion — In progress, 45 %").click()
+    _wait_for_app(page)
+    expect(page.get_by_role("heading", name="R2 · Expand Intelligence Fusion")).to_be_visible()
+    values = page.get_by_test_id("stMetricValue")
+    expect(values.nth(0)).to_have_text("In progress")
+    expect(values.nth(1)).to_have_text("45 %")
+    _charts_drawn(page, 1)
+    _screenshot(page, "2-recommendation")
+
+    page.goto(f"{dashboard}/reports")
+    _wait_for_app(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download the status report (CSV)").click()
+    content = Path(download_info.value.path()).read_bytes().decode("utf-8-sig")
+    rows = {row["recommendation_id"]: row for row in csv.DictReader(io.StringIO(content))}
+    assert list(rows) == ["R1", "R2", "R3", "R4", "R5"]
+    assert (rows["R2"]["status"], rows["R2"]["progress"], rows["R2"]["analyst"]) == (
+        "in_progress",
+        "45",
+        "Browser Analyst",
+    )
+    assert rows["R2"]["evidence_count"] == "1"
+    assert rows["R2"]["last_note"] == "'=SUM(1,1) cell staffed <b>in part</b>"
+    assert (rows["R1"]["status"], rows["R1"]["progress"]) == ("not_assessed", "")
+    _screenshot(page, "4-reports")

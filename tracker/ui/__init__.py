@@ -1,0 +1,1 @@
+"""The Streamlit dashboard: the only part of the tracker that imports Streamlit."""

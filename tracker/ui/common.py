@@ -1,0 +1,50 @@
+"""What every page shares: the heading with its sample-data banner, plain text, and problems."""
+
+import re
+
+import streamlit as st
+
+from tracker import db
+from tracker import taxonomy as tx
+from tracker.errors import InvalidInput
+from tracker.ui import data
+
+# Every ASCII punctuation mark may be backslash-escaped in Markdown; escaping them all keeps
+# typed text from becoming links, images, HTML, colours or formulas when a label needs it.
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def plain(text: str) -> str:
+    """Text that Streamlit's Markdown shows literally, for labels that only take Markdown."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def url() -> str:
+    return db.database_url()
+
+
+def page_header(title: str, caption: str) -> None:
+    """The page's title and one-line purpose, under a banner when the data is fictional."""
+    if data.holds_sample_data(url()):
+        st.warning(
+            "**Sample data.** This database holds a fictional assessment history made by "
+            "`python -m tracker demo`; nothing shown here is real.",
+            icon=":material/science:",
+        )
+    st.title(title)
+    st.caption(caption)
+
+
+def show_problems(error: InvalidInput) -> None:
+    st.error(
+        "Nothing was saved. Please fix:\n\n"
+        + "\n".join(f"- {plain(str(problem))}" for problem in error.problems)
+    )
+
+
+def status_label(key: str) -> str:
+    return tx.STATUS_BY_KEY[key].label
+
+
+def recommendation_label(rec_id: str, titles: dict[str, str]) -> str:
+    return f"{rec_id} · {titles.get(rec_id, '')}"

@@ -1,0 +1,164 @@
+"""Log an assessment: one form for the judgement and any number of evidence items."""
+
+import streamlit as st
+
+from tracker import taxonomy as tx
+from tracker.errors import InvalidInput, Problem
+from tracker.rules import AssessmentDraft, EvidenceDraft
+from tracker.ui import common, data
+
+MAX_EVIDENCE_PER_FORM = 20
+
+common.page_header(
+    "Log an assessment",
+    "Record what you learned about a recommendation, as of the day it held, with its evidence.",
+)
+url = common.url()
+today = data.today()
+recs = data.recommendations(url)
+titles = {r.id: r.title for r in recs}
+ids = [r.id for r in recs]
+wanted = st.query_params.get("id")
+
+rec_id = st.selectbox(
+    "Recommendation",
+    ids,
+    index=ids.index(wanted) if wanted in ids else 0,
+    format_func=lambda i: common.recommendation_label(i, titles),
+    key="log_recommendation",
+)
+status = st.selectbox(
+    "Status", tx.LOGGABLE_STATUSES, index=1, format_func=common.status_label, key="log_status"
+)
+st.caption(tx.STATUS_BY_KEY[status].rubric)
+evidence_count = st.number_input(
+    "Evidence items",
+    0,
+    MAX_EVIDENCE_PER_FORM,
+    0,
+    key="log_evidence_count",
+    help="How many sources back this assessment. 'Implemented' needs at least one.",
+)
+
+with st.form("log_assessment"):
+    progress = st.number_input(
+        "Progress (%)",
+        0,
+        100,
+        tx.FIXED_PROGRESS.get(status, 0),
+        step=5,
+        key=f"log_progress_{status}",
+        help="0–100. Not started is 0 and implemented is 100.",
+    )
+    as_of = st.date_input(
+        "As of",
+        today,
+        max_value=today,
+        key="log_as_of",
+        format="YYYY-MM-DD",
+        help="The day this status held; never in the future.",
+    )
+    left, right = st.columns(2)
+    confidence = left.selectbox("Confidence", tx.CONFIDENCE_LEVELS, index=1, key="log_confidence")
+    basis = right.selectbox("Basis", list(tx.BASES), format_func=tx.BASES.get, key="log_basis")
+    analyst = st.text_input("Analyst", key="log_analyst", max_chars=tx.NAME_MAX_CHARS)
+    note = st.text_area(
+        "Note",
+        key="log_note",
+        max_chars=tx.NOTE_MAX_CHARS,
+        help="Why you judge so. Required for modified, not pursued and superseded.",
+    )
+    corrects = st.text_input(
+        "Corrects assessment # (optional)",
+        key="log_corrects",
+        help="The id of an earlier assessment of this recommendation that this one corrects; "
+        "the corrected one stays in the history but no longer counts.",
+    )
+    items = []
+    for n in range(1, evidence_count + 1):
+        st.markdown(f"**Evidence {n}**")
+        left, right = st.columns(2)
+        items.append(
+            {
+                "url": left.text_input("Link (http or https)", key=f"ev{n}_url"),
+                "title": right.text_input("Title", key=f"ev{n}_title"),
+                "source_type": left.selectbox(
+                    "Source type",
+                    list(tx.SOURCE_TYPES),
+                    format_func=tx.SOURCE_TYPES.get,
+                    index=len(tx.SOURCE_TYPES) - 1,
+                    key=f"ev{n}_type",
+                ),
+                "publisher": right.text_input("Publisher", key=f"ev{n}_publisher"),
+                "published_on": left.date_input(
+                    "Published",
+                    None,
+                    max_value=today,
+                    key=f"ev{n}_published",
+                    format="YYYY-MM-DD",
+                ),
+                "accessed_on": right.date_input(
+                    "Accessed",
+                    None,
+                    max_value=today,
+                    key=f"ev{n}_accessed",
+                    format="YYYY-MM-DD",
+                ),
+                "archive_url": left.text_input("Archive link (optional)", key=f"ev{n}_archive"),
+                "reliability": right.selectbox(
+                    "Source reliability",
+                    list(tx.RELIABILITY_GRADES),
+                    format_func=lambda g: f"{g} – {tx.RELIABILITY_GRADES[g]}",
+                    index=len(tx.RELIABILITY_GRADES) - 1,
+                    key=f"ev{n}_reliability",
+                ),
+                "credibility": left.selectbox(
+                    "Information credibility",
+                    list(tx.CREDIBILITY_GRADES),
+                    format_func=lambda g: f"{g} – {tx.CREDIBILITY_GRADES[g]}",
+                    index=len(tx.CREDIBILITY_GRADES) - 1,
+                    key=f"ev{n}_credibility",
+                ),
+                "summary": right.text_area(
+                    "Summary", key=f"ev{n}_summary", max_chars=tx.SUMMARY_MAX_CHARS
+                ),
+            }
+        )
+    submitted = st.form_submit_button("Log assessment", type="primary")
+
+if submitted:
+    try:
+        corrects_id = None
+        if corrects.strip():
+            if not corrects.strip().lstrip("#").isdigit():
+                raise InvalidInput(
+                    [Problem(f"{corrects!r} is not an assessment id", field="corrects")]
+                )
+            corrects_id = int(corrects.strip().lstrip("#"))
+        new_id = data.log(
+            AssessmentDraft(
+                recommendation_id=rec_id,
+                status=status,
+                progress=int(progress),
+                analyst=analyst,
+                as_of=as_of,
+                confidence=confidence,
+                basis=basis,
+                note=note,
+                corrects_id=corrects_id,
+                evidence=[EvidenceDraft(**item) for item in items],
+            )
+        )
+    except InvalidInput as error:
+        common.show_problems(error)
+    else:
+        st.success(
+            f"Logged assessment #{new_id} of {rec_id}: "
+            f"{common.status_label(status)}, {int(progress)} %."
+        )
+        st.page_link(
+            "tracker/ui/pages/recommendation.py",
+            label=f"See {rec_id}",
+            query_params={"id": rec_id},
+            icon=":material/arrow_forward:",
+        )

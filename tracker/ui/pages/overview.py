@@ -1,0 +1,116 @@
+"""Overview: how far every recommendation has come, what is due for review, progress over time."""
+
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from tracker import charts, reports
+from tracker import taxonomy as tx
+from tracker.ui import common, data
+from tracker.ui.common import plain
+
+WINDOWS = {"Last 3 months": 91, "Last 6 months": 183, "Last 12 months": 365, "Last 2 years": 730}
+
+common.page_header(
+    "Overview", "Where each recommendation stands today, what is due for review, and the trend."
+)
+url = common.url()
+today = data.today()
+rows = data.statuses(url, today)
+
+themes = sorted({r.recommendation.theme for r in rows if r.recommendation.theme})
+actors = sorted({a for r in rows for a in r.recommendation.actors})
+theme_col, actor_col, status_col = st.columns(3)
+chosen_themes = theme_col.multiselect("Theme", themes, placeholder="All themes")
+chosen_actors = actor_col.multiselect("Actor", actors, placeholder="All actors")
+chosen_statuses = status_col.multiselect(
+    "Status",
+    [s.key for s in tx.STATUSES],
+    format_func=common.status_label,
+    placeholder="All statuses",
+)
+shown = [
+    r
+    for r in rows
+    if (not chosen_themes or r.recommendation.theme in chosen_themes)
+    and (not chosen_actors or set(chosen_actors) & set(r.recommendation.actors))
+    and (not chosen_statuses or r.status in chosen_statuses)
+]
+if not shown:
+    st.info("No recommendation matches these filters.")
+    st.stop()
+
+assessed = [r for r in shown if r.assessment is not None]
+due = [r for r in shown if reports.is_review_due(r, today)]
+tracked, mean, due_col, assessed_col = st.columns(4)
+tracked.metric("Recommendations tracked", len(shown), border=True)
+mean.metric(
+    "Mean progress of those assessed",
+    f"{sum(r.progress for r in assessed) / len(assessed):.0f} %" if assessed else "–",
+    border=True,
+)
+due_col.metric(
+    "Due for review",
+    len(due),
+    border=True,
+    help="Never assessed, or last assessed longer ago than the recommendation's review interval.",
+)
+assessed_col.metric("Assessed at least once", f"{len(assessed)} of {len(shown)}", border=True)
+
+counts = pd.DataFrame(
+    {
+        "Status": [s.label for s in tx.STATUSES],
+        "Recommendations": [sum(r.status == s.key for r in shown) for s in tx.STATUSES],
+        "Meaning": [s.rubric for s in tx.STATUSES],
+    }
+)
+with st.expander("Count per status", expanded=True):
+    st.dataframe(counts[counts["Recommendations"] > 0], hide_index=True, width="stretch")
+
+st.altair_chart(charts.progress_bars(shown), width="stretch")
+
+window = st.selectbox("Period", list(WINDOWS), index=2, key="overview_window")
+since = today - timedelta(days=WINDOWS[window])
+ids = tuple(r.recommendation.id for r in shown)
+steps = data.progress_steps(url, since, today, ids)
+if steps:
+    titles = {r.recommendation.id: r.recommendation.title for r in shown}
+    st.altair_chart(charts.progress_over_time(steps, today, titles), width="stretch")
+else:
+    st.info("No assessment in this period yet: the progress-over-time chart starts with one.")
+
+st.subheader("Due for review")
+if due:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Recommendation": [r.recommendation.id for r in due],
+                "Title": [r.recommendation.title for r in due],
+                "Status": [common.status_label(r.status) for r in due],
+                "Last as-of date": [
+                    r.assessment.as_of.isoformat() if r.assessment else "never" for r in due
+                ],
+                "Days since": [
+                    str((today - r.assessment.as_of).days) if r.assessment else "–" for r in due
+                ],
+                "Review every (days)": [r.recommendation.review_every_days for r in due],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+else:
+    st.success("Every recommendation shown was assessed within its review interval.")
+
+st.subheader("Recommendations")
+for row in shown:
+    standing = common.status_label(row.status)
+    if row.progress is not None:
+        standing += f", {row.progress} %"
+    st.page_link(
+        "tracker/ui/pages/recommendation.py",
+        label=plain(f"{row.recommendation.id} · {row.recommendation.title} — {standing}"),
+        query_params={"id": row.recommendation.id},
+        icon=":material/arrow_forward:",
+    )
