@@ -1,0 +1,167 @@
+"""The dashboard's pages run without a browser (Streamlit's AppTest): headings and form flows."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.factories import draft
+from tracker.store import Store
+
+DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+PAGES = {
+    "tracker/ui/pages/overview.py": "Overview",
+    "tracker/ui/pages/recommendation.py": "Recommendation",
+    "tracker/ui/pages/log.py": "Log an assessment",
+    "tracker/ui/pages/reports.py": "Reports",
+}
+
+
+@pytest.fixture
+def app_db(tmp_path, monkeypatch) -> str:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    monkeypatch.setenv("TRACKER_DB_URL", url)
+    return url
+
+
+def open_page(path: str) -> AppTest:
+    app = AppTest.from_file(DASHBOARD, default_timeout=60).run()
+    if path != "tracker/ui/pages/overview.py":
+        app.switch_page(path).run()
+    return app
+
+
+@pytest.mark.parametrize("path", PAGES, ids=PAGES.values())
+def test_every_page_runs_and_shows_its_heading(app_db: str, path: str):
+    app = open_page(path)
+    assert not app.exception
+    assert [t.value for t in app.title] == [PAGES[path]]
+    assert not app.warning, "no sample-data banner on a real database"
+
+
+@pytest.mark.parametrize("path", PAGES, ids=PAGES.values())
+def test_every_page_carries_the_banner_over_sample_data(app_db: str, path: str):
+    store = Store(app_db)
+    store.init()
+    store.mark_sample_data()
+    store.close()
+    app = open_page(path)
+    assert not app.exception
+    assert "Sample data." in app.warning[0].value
+
+
+def test_overview_lists_the_five_recommendations_not_assessed(app_db: str):
+    app = open_page("tracker/ui/pages/overview.py")
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Recommendations tracked"] == "5"
+    assert metrics["Mean progress of those assessed"] == "–"
+    assert metrics["Due for review"] == "5"
+
+
+def test_recommendation_page_shows_text_as_typed_never_as_markup(app_db: str):
+    store = Store(app_db)
+    store.init()
+    store.log(draft("R1", note="![x](http://127.0.0.1:9/i.png) <script>alert(1)</script>"))
+    store.close()
+    app = open_page("tracker/ui/pages/recommendation.py")
+    assert not app.exception
+    assert app.header[0].value == "R1 · Revitalize the Mérida Initiative"
+    history = app.dataframe[0].value
+    assert history["Note"][0] == "![x](http://127.0.0.1:9/i.png) <script>alert(1)</script>"
+
+
+def fill_form(app: AppTest, **values) -> AppTest:
+    if "status" in values:
+        app.selectbox(key="log_status").set_value(values.pop("status")).run()
+    evidence = values.pop("evidence", [])
+    if evidence:
+        app.number_input(key="log_evidence_count").set_value(len(evidence)).run()
+    for n, item in enumerate(evidence, start=1):
+        for field, value in item.items():
+            app.text_input(key=f"ev{n}_{field}").input(value)
+    for key, value in values.items():
+        widget = app.text_area(key=key) if key == "log_note" else app.text_input(key=key)
+        widget.input(value)
+    next(b for b in app.button if b.label == "Log assessment").click()
+    return app.run()
+
+
+def test_valid_submission_is_stored_and_shown(app_db: str):
+    app = open_page("tracker/ui/pages/log.py")
+    app = fill_form(
+        app,
+        status="implemented",
+        log_analyst="Ana",
+        log_note="Signed.",
+        evidence=[{"url": "https://example.org/law", "title": "Decree", "publisher": "DOF"}],
+    )
+    assert not app.exception
+    assert not app.error
+    assert app.success[0].value == "Logged assessment #1 of R1: Implemented, 100 %."
+    store = Store(app_db)
+    (stored,) = store.history("R1")
+    assert (stored.status, stored.progress, stored.analyst, stored.note) == (
+        "implemented",
+        100,
+        "Ana",
+        "Signed.",
+    )
+    assert [(e.url, e.title, e.publisher) for e in stored.evidence] == [
+        ("https://example.org/law", "Decree", "DOF")
+    ]
+    store.close()
+    app.switch_page("tracker/ui/pages/overview.py").run()
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Mean progress of those assessed"] == "100 %"
+
+
+INVALID = {
+    "implemented_without_evidence": (
+        {"status": "implemented", "log_analyst": "Ana"},
+        "evidence: implemented needs at least one evidence item",
+    ),
+    "blank_analyst": ({"log_analyst": "  "}, "analyst: must not be blank"),
+    "modified_without_note": (
+        {"status": "modified", "log_analyst": "Ana"},
+        "note: modified needs a note saying why",
+    ),
+    "evidence_link_not_web": (
+        {"log_analyst": "Ana", "evidence": [{"url": "javascript:alert(1)"}]},
+        "evidence 1 url: 'javascript:alert(1)' is not an http or https link",
+    ),
+    "correcting_an_unknown_assessment": (
+        {"log_analyst": "Ana", "log_corrects": "41"},
+        "corrects: there is no assessment 41",
+    ),
+    "corrects_not_a_number": (
+        {"log_analyst": "Ana", "log_corrects": "yesterday's"},
+        'corrects: "yesterday\'s" is not an assessment id',
+    ),
+}
+
+
+@pytest.mark.parametrize(("values", "message"), INVALID.values(), ids=INVALID.keys())
+def test_invalid_submission_shows_the_problem_and_stores_nothing(
+    app_db: str, values: dict, message: str
+):
+    app = fill_form(open_page("tracker/ui/pages/log.py"), **values)
+    assert not app.exception
+    assert not app.success
+    shown = app.error[0].value.replace("\\", "")
+    assert shown.startswith("Nothing was saved.")
+    assert message in shown
+    store = Store(app_db)
+    assert store.count_assessments() == 0
+    store.close()
+
+
+def test_reports_page_shows_the_status_report(app_db: str):
+    store = Store(app_db)
+    store.init()
+    store.log(draft("R3", progress=25))
+    store.close()
+    app = open_page("tracker/ui/pages/reports.py")
+    table = app.dataframe[0].value
+    assert list(table["recommendation_id"]) == ["R1", "R2", "R3", "R4", "R5"]
+    assert table.loc[2, "progress"] == 25
+    assert table.loc[2, "status"] == "in_progress"
