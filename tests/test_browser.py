@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.error import URLError
 from urllib.request import urlopen
@@ -55,15 +56,11 @@ def _wait_until_healthy(base: str, server: subprocess.Popen) -> None:
     raise TimeoutError(f"streamlit did not answer at {base} within {STARTUP_TIMEOUT_SECONDS}s")
 
 
-@pytest.fixture(scope="module")
-def dashboard(tmp_path_factory) -> Iterator[str]:
-    """`streamlit run dashboard.py` on a free port against a fresh SQLite database."""
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+@contextmanager
+def _serve(database_url: str, log: Path) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a free port against `database_url`; yields its address."""
     port = _free_port()
-    database = tmp_path_factory.mktemp("browser") / "tracker.db"
-    env = {**os.environ, "TRACKER_DB_URL": f"sqlite:///{database}"}
-    log = tmp_path_factory.mktemp("logs") / "streamlit.log"
+    env = {**os.environ, "TRACKER_DB_URL": database_url}
     with log.open("w") as output:
         server = subprocess.Popen(
             [
@@ -96,7 +93,31 @@ def dashboard(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser(dashboard: str):
+def dashboard(tmp_path_factory) -> Iterator[str]:
+    """The dashboard on a fresh SQLite database, initialised by its first start."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+    folder = tmp_path_factory.mktemp("browser")
+    with _serve(f"sqlite:///{folder / 'tracker.db'}", folder / "streamlit.log") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def sample_dashboard(tmp_path_factory) -> Iterator[str]:
+    """The dashboard on the sample history of `python -m tracker demo`."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+    folder = tmp_path_factory.mktemp("sample")
+    url = f"sqlite:///{folder / 'demo.db'}"
+    subprocess.run([sys.executable, "-m", "tracker", "demo", "--db", url], cwd=ROOT, check=True)
+    with _serve(url, folder / "streamlit.log") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -140,12 +161,22 @@ def _charts_drawn(page, count: int) -> None:
         expect(charts.nth(index).locator("canvas, svg").first).to_be_visible()
 
 
+def _wait_for_tables(page) -> None:
+    """Tables are drawn on a canvas that takes its width only once laid out."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stDataFrame]')]"
+        ".every(table => table.getBoundingClientRect().width > 300)"
+    )
+
+
 def _screenshot(page, name: str) -> None:
     """The whole page: Streamlit scrolls inside its main area, so the window grows to fit it."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    _wait_for_tables(page)
     size = page.viewport_size
     height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
     page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
+    _wait_for_tables(page)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
     page.set_viewport_size(size)
 
@@ -211,3 +242,25 @@ def test_log_an_assessment_and_see_it_everywhere(dashboard: str, page):
     assert rows["R2"]["last_note"] == "'=SUM(1,1) cell staffed <b>in part</b>"
     assert (rows["R1"]["status"], rows["R1"]["progress"]) == ("not_assessed", "")
     _screenshot(page, "4-reports")
+
+
+SAMPLE_PAGES = {
+    "overview": ("", "Overview", 2),
+    "recommendation": ("/recommendation?id=R2", "Recommendation", 1),
+    "log": ("/log?id=R3", "Log an assessment", 0),
+    "reports": ("/reports", "Reports", 0),
+}
+
+
+@pytest.mark.parametrize("name", SAMPLE_PAGES)
+def test_every_page_over_the_sample_history(sample_dashboard: str, page, name: str):
+    from playwright.sync_api import expect
+
+    path, heading, chart_count = SAMPLE_PAGES[name]
+    page.goto(sample_dashboard + path)
+    _wait_for_app(page)
+    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    expect(page.get_by_text("Sample data.")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    _charts_drawn(page, chart_count)
+    _screenshot(page, f"sample-{name}")
