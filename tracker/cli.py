@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from tracker import clock, csvfile, demo, reports
+from tracker import clock, csvfile, demo, history_file, reports
 from tracker import taxonomy as tx
 from tracker.errors import InvalidInput, Problem
 from tracker.rules import AssessmentDraft, EvidenceDraft, by_field, parse_date, parse_int
@@ -204,6 +204,47 @@ def build_parser() -> Parser:
         help="write to FILE (UTF-8 with a byte-order mark) instead of stdout",
     )
 
+    export = commands.add_parser(
+        "export",
+        parents=[common],
+        help="every assessment with its evidence as one CSV file (the import format)",
+    )
+    export.add_argument(
+        "--out",
+        metavar="FILE",
+        type=Path,
+        help="write to FILE (UTF-8 with a byte-order mark) instead of stdout",
+    )
+
+    history_import = commands.add_parser(
+        "import",
+        parents=[common],
+        help="add assessments from a CSV file in the export format, all or nothing",
+        description="Rows already stored are skipped and counted; a row whose id is stored "
+        "with other content is an error. Any error writes nothing. Files of up to "
+        f"{csvfile.MAX_FILE_BYTES // (1024 * 1024)} MiB are read.",
+    )
+    history_import.add_argument("file", type=Path, metavar="FILE")
+    history_import.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the file and say what it would add; write nothing",
+    )
+
+    backup = commands.add_parser(
+        "backup",
+        parents=[common],
+        help="copy the SQLite database to FILE while analysts keep working",
+    )
+    backup.add_argument("file", type=Path, metavar="FILE")
+    restore = commands.add_parser(
+        "restore", parents=[common], help="put a backup made by `backup` back, after checking it"
+    )
+    restore.add_argument("file", type=Path, metavar="FILE")
+    restore.add_argument(
+        "--force", action="store_true", help="replace a database that already holds data"
+    )
+
     commands.add_parser(
         "demo",
         parents=[common],
@@ -308,14 +349,33 @@ def _dates(args: argparse.Namespace, *names: str) -> list[date | None]:
 
 
 def _emit(report: reports.Report, out: Path | None) -> None:
-    """Writes the CSV to `out` whole or not at all, or to stdout without a byte-order mark."""
+    """Writes the CSV to `out` whole or not at all, or to stdout without a byte-order mark.
+
+    Rows are streamed: a report's rows may be a generator over the whole history.
+    """
     if out is None:
         csvfile.write(report.columns, report.rows, sys.stdout)
         return
     partial = out.with_name(f".{out.name}.partial")
-    partial.write_bytes(report.csv_bytes())
-    os.replace(partial, out)
-    print(f"Wrote {len(report.rows)} rows to {out}", file=sys.stderr)
+    try:
+        with partial.open("w", encoding="utf-8-sig", newline="") as file:
+            csvfile.write(report.columns, report.rows, file)
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
+    print(f"Wrote {out}", file=sys.stderr)
+
+
+def _progress_printer(verb: str):
+    """Reports progress on a terminal, and stays quiet when stderr is a file or a pipe."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        end = "\n" if done == total else ""
+        print(f"\r{verb}: {done:,} of {total:,}", end=end, file=sys.stderr, flush=True)
+
+    return show
 
 
 def run(store: Store, args: argparse.Namespace) -> None:
@@ -362,6 +422,27 @@ def run(store: Store, args: argparse.Namespace) -> None:
             )
         if not rows:
             print(NO_RECOMMENDATIONS, file=sys.stderr)
+    elif args.command == "export":
+        columns, rows = history_file.rows(store)
+        _emit(reports.Report(tuple(columns), rows), args.out)
+    elif args.command == "import":
+        rows = history_file.read(args.file)
+        result = store.import_assessments(
+            rows, dry_run=args.dry_run, on_progress=_progress_printer("Importing")
+        )
+        if args.dry_run:
+            print(
+                f"Dry run: {result.added} assessments would be added, {result.skipped} are "
+                "already stored; nothing was written."
+            )
+        else:
+            print(f"Imported {result.added} assessments; skipped {result.skipped} already stored.")
+    elif args.command == "backup":
+        store.backup(args.file)
+        print(f"Backed up to {args.file}")
+    elif args.command == "restore":
+        store.restore(args.file, force=args.force)
+        print(f"Restored from {args.file}")
     elif args.command == "report":
         as_of, recorded_by = _dates(args, "as-of", "recorded-by")
         _emit(reports.status_report_for(store, as_of, recorded_by), args.out)
@@ -370,6 +451,8 @@ def run(store: Store, args: argparse.Namespace) -> None:
         summary, _ = reports.changes_for(store, since, until)
         _emit(summary, args.out)
 
+
+MAX_PROBLEMS_SHOWN = 100
 
 NO_RECOMMENDATIONS = (
     "No recommendations yet: run `python -m tracker init` to load data/recommendations.csv, "
@@ -393,8 +476,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     except InvalidInput as exc:
-        for problem in exc.problems:
+        for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
             print(f"error: {problem}", file=sys.stderr)
+        if len(exc.problems) > MAX_PROBLEMS_SHOWN:
+            more = len(exc.problems) - MAX_PROBLEMS_SHOWN
+            print(f"error: … and {more} more problems", file=sys.stderr)
         return 2
     except SQLAlchemyError as exc:
         print(f"error: database failure: {_first_line(exc)}", file=sys.stderr)

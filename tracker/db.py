@@ -15,6 +15,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -109,6 +110,12 @@ def migrate(connection: Connection) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
+
+
+def known_revisions() -> set[str]:
+    """The schema revisions this version of the tracker can open and upgrade."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    return {revision.revision for revision in scripts.walk_revisions()}
 
 
 def upgrade(engine: Engine) -> None:

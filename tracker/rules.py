@@ -7,7 +7,7 @@ report what could not be read under the name of the field it came from.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from tracker import taxonomy as tx
@@ -47,6 +47,22 @@ class AssessmentDraft:
     note: str = ""
     corrects_id: int | None = None
     evidence: list[EvidenceDraft] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One assessment to import, with where it came from for messages about it."""
+
+    draft: AssessmentDraft
+    where: Where
+    assessment_id: int | None = None
+    recorded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    skipped: int
 
 
 @dataclass

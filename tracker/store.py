@@ -6,12 +6,15 @@ recalculated in the same transaction, under a lock on that recommendation, so co
 writers never leave it stale.
 """
 
-from collections.abc import Iterator, Sequence
+import os
+import sqlite3
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, Select, exists, func, select
+from sqlalchemy import Engine, Select, exists, func, select, text
 from sqlalchemy.orm import Session, aliased
 
 from tracker import clock, db
@@ -25,7 +28,14 @@ from tracker.models import (
     StatusDay,
 )
 from tracker.recommendation_file import read_recommendations
-from tracker.rules import AssessmentDraft, RecommendationDraft, check_assessment
+from tracker.rules import (
+    AssessmentDraft,
+    EvidenceDraft,
+    ImportResult,
+    ImportRow,
+    RecommendationDraft,
+    check_assessment,
+)
 from tracker.views import (
     AssessmentView,
     EvidencePoint,
@@ -153,34 +163,7 @@ class Store:
                     days.add(corrected.as_of)
             if problems:
                 raise InvalidInput(problems)
-            assessment = Assessment(
-                recommendation_id=draft.recommendation_id,
-                status=draft.status,
-                progress=draft.progress,
-                as_of=draft.as_of,
-                recorded_at=recorded_at or clock.utc_now(),
-                analyst=draft.analyst,
-                confidence=draft.confidence,
-                basis=draft.basis,
-                note=draft.note,
-                corrects_id=draft.corrects_id,
-                evidence=[
-                    Evidence(
-                        position=position,
-                        url=item.url,
-                        title=item.title,
-                        source_type=item.source_type,
-                        publisher=item.publisher,
-                        published_on=item.published_on,
-                        accessed_on=item.accessed_on,
-                        archive_url=item.archive_url,
-                        reliability=item.reliability,
-                        credibility=item.credibility,
-                        summary=item.summary,
-                    )
-                    for position, item in enumerate(draft.evidence, start=1)
-                ],
-            )
+            assessment = _new_assessment(draft, recorded_at or clock.utc_now())
             session.add(assessment)
             session.flush()
             self._refresh_derived(session, draft.recommendation_id, days)
@@ -364,6 +347,146 @@ class Store:
         with self._read() as session:
             return _assessment_views(session, session.scalars(query).all())
 
+    # -- whole history: export and import ----------------------------------------------------
+
+    def max_evidence_per_assessment(self) -> int:
+        counts = (
+            select(func.count().label("n")).select_from(Evidence).group_by(Evidence.assessment_id)
+        ).subquery()
+        with self._read() as session:
+            return session.scalar(select(func.max(counts.c.n))) or 0
+
+    def iter_assessments(self, *, batch: int = 500) -> Iterator[AssessmentView]:
+        """Every assessment in id order, read a batch at a time so that memory stays flat."""
+        last = 0
+        while True:
+            with self._read() as session:
+                query = (
+                    select(Assessment).where(Assessment.id > last).order_by(Assessment.id)
+                ).limit(batch)
+                views = _assessment_views(session, session.scalars(query).all())
+            if not views:
+                return
+            yield from views
+            last = views[-1].id
+
+    def import_assessments(
+        self,
+        rows: Sequence[ImportRow],
+        *,
+        dry_run: bool = False,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> ImportResult:
+        """Adds the rows' assessments in one transaction: all of them, or none.
+
+        A row equal to a stored assessment (by id when it has one; otherwise same
+        recommendation, status, progress, as-of date, analyst, note and evidence) is skipped
+        and counted, so importing a file twice adds nothing the second time. A row whose id is
+        stored with other content is an error: assessments are never changed. Ids and
+        recorded times in the rows are kept. With `dry_run`, everything is checked and nothing
+        is written. `on_progress(done, total)` is called as rows are written.
+        """
+        with self._write() as session:
+            plan = _ImportPlan(session, rows)
+            if plan.problems:
+                raise InvalidInput(plan.problems)
+            result = ImportResult(added=len(plan.new), skipped=len(rows) - len(plan.new))
+            if dry_run:
+                session.rollback()
+                return result
+            days: dict[str, set[date]] = defaultdict(set)
+            sequence_moved = False
+            for done, row in enumerate(plan.new, start=1):
+                if row.assessment_id is None and not sequence_moved:
+                    _advance_id_sequence(session)
+                    sequence_moved = True
+                session.add(
+                    _new_assessment(
+                        row.draft, row.recorded_at or clock.utc_now(), row.assessment_id
+                    )
+                )
+                days[row.draft.recommendation_id].add(row.draft.as_of)
+                if row.draft.corrects_id is not None:
+                    days[row.draft.recommendation_id].add(plan.as_of_of(row.draft.corrects_id))
+                if done % 500 == 0 or done == len(plan.new):
+                    session.flush()
+                    if on_progress:
+                        on_progress(done, len(plan.new))
+            _advance_id_sequence(session)
+            for rec_id, rec_days in days.items():
+                self._refresh_derived(session, rec_id, rec_days)
+            return result
+
+    # -- backup and restore (SQLite) --------------------------------------------------------
+
+    def _sqlite_only(self, action: str) -> None:
+        if self.engine.dialect.name != "sqlite":
+            raise InvalidInput(
+                [
+                    Problem(
+                        f"{action} works on the SQLite database only; on PostgreSQL use "
+                        "pg_dump and pg_restore (see the README)",
+                        field="db",
+                    )
+                ]
+            )
+
+    def backup(self, target: Path) -> None:
+        """Copies the database to `target` while others keep writing, then checks the copy.
+
+        Uses SQLite's online backup API, which copies a consistent snapshot; the file appears
+        only once complete and checked.
+        """
+        self._sqlite_only("backup")
+        if target.exists():
+            raise InvalidInput([Problem("already exists; choose a new file", file=str(target))])
+        partial = target.with_name(f".{target.name}.partial")
+        copy = sqlite3.connect(partial)
+        try:
+            with self.engine.connect() as connection:
+                connection.connection.driver_connection.backup(copy)
+            problems = sqlite_file_problems(copy, str(target))
+        finally:
+            copy.close()
+        if problems:
+            partial.unlink(missing_ok=True)
+            raise InvalidInput(problems)
+        os.replace(partial, target)
+
+    def restore(self, source: Path, *, force: bool = False) -> None:
+        """Replaces this database with a backup, after checking the backup is sound.
+
+        Refuses, unless `force`, to replace a database that holds recommendations or
+        assessments. A backup from an older version is upgraded after it is put back.
+        """
+        self._sqlite_only("restore")
+        if not source.is_file():
+            raise InvalidInput([Problem("no such file", file=str(source))])
+        backup = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        try:
+            problems = sqlite_file_problems(backup, source.name)
+            if problems:
+                raise InvalidInput(problems)
+            self.upgrade()
+            held = self.count_assessments(), len(self.recommendations())
+            if any(held) and not force:
+                raise InvalidInput(
+                    [
+                        Problem(
+                            f"the database holds {held[1]} recommendations and {held[0]} "
+                            "assessments; add --force to replace them with the backup",
+                            field="db",
+                        )
+                    ]
+                )
+            self.engine.dispose()
+            with self.engine.connect() as connection:
+                backup.backup(connection.connection.driver_connection)
+            self.engine.dispose()
+        finally:
+            backup.close()
+        self.upgrade()
+
     # -- settings ----------------------------------------------------------------------------
 
     def holds_sample_data(self) -> bool:
@@ -375,6 +498,235 @@ class Store:
         with self._write() as session:
             if session.get(Setting, SAMPLE_DATA) is None:
                 session.add(Setting(key=SAMPLE_DATA, value="fictional"))
+
+
+class _ImportPlan:
+    """Checks import rows against each other and the database; decides which are new."""
+
+    def __init__(self, session: Session, rows: Sequence[ImportRow]) -> None:
+        self.session = session
+        self.problems: list[Problem] = []
+        self.new: list[ImportRow] = []
+        rec_ids = sorted({row.draft.recommendation_id for row in rows})
+        locked = select(Recommendation.id).where(Recommendation.id.in_(rec_ids)).with_for_update()
+        known = set(session.scalars(locked.order_by(Recommendation.id)))
+        explicit = [row.assessment_id for row in rows if row.assessment_id is not None]
+        self.stored = {a.id: a for a in _load_assessments(session, explicit)}
+        self.in_file = {row.assessment_id: row for row in rows if row.assessment_id is not None}
+        self.correcting: dict[int, str] = {}
+        first_row: dict[int, ImportRow] = {}
+        for row in rows:
+            draft = row.draft
+            if draft.recommendation_id not in known:
+                self._problem(
+                    row,
+                    "recommendation_id",
+                    f"there is no recommendation {draft.recommendation_id!r}",
+                )
+                continue
+            if row.assessment_id is not None:
+                if row.assessment_id in first_row:
+                    self._problem(
+                        row,
+                        "assessment_id",
+                        f"{row.assessment_id} is also the id in "
+                        f"{first_row[row.assessment_id].where('assessment_id')['row']}",
+                    )
+                    continue
+                first_row[row.assessment_id] = row
+                stored = self.stored.get(row.assessment_id)
+                if stored is not None:
+                    if not _same(stored, row, compare_all=True):
+                        self._problem(
+                            row,
+                            "assessment_id",
+                            f"assessment {row.assessment_id} is already stored with "
+                            "other content; assessments are never changed, so log a "
+                            "correction instead",
+                        )
+                    continue
+            elif self._already_stored(row):
+                continue
+            if row.recorded_at is not None and row.recorded_at > clock.utc_now():
+                self._problem(row, "recorded_at", f"{row.recorded_at.isoformat()} is in the future")
+            if draft.corrects_id is not None:
+                self._check_correction(row)
+            self.new.append(row)
+        self.new.sort(key=lambda r: (r.assessment_id is None, r.assessment_id or 0))
+
+    def _problem(self, row: ImportRow, column: str, message: str) -> None:
+        self.problems.append(Problem(message, **row.where(column)))
+
+    def _already_stored(self, row: ImportRow) -> bool:
+        draft = row.draft
+        candidates = self.session.scalars(
+            select(Assessment).where(
+                Assessment.recommendation_id == draft.recommendation_id,
+                Assessment.as_of == draft.as_of,
+                Assessment.status == draft.status,
+                Assessment.progress == draft.progress,
+                Assessment.analyst == draft.analyst,
+                Assessment.note == draft.note,
+            )
+        )
+        return any(_same(candidate, row, compare_all=False) for candidate in candidates)
+
+    def _check_correction(self, row: ImportRow) -> None:
+        target_id = row.draft.corrects_id
+        target = self.stored.get(target_id) or self.session.get(Assessment, target_id)
+        if target is not None:
+            self.stored[target_id] = target
+            target_rec = target.recommendation_id
+            corrected_by = self.session.scalar(
+                select(Assessment.id).where(Assessment.corrects_id == target_id)
+            )
+        elif target_id in self.in_file:
+            target_rec = self.in_file[target_id].draft.recommendation_id
+            corrected_by = None
+        else:
+            self._problem(row, "corrects", f"there is no assessment {target_id}")
+            return
+        if target_rec != row.draft.recommendation_id:
+            self._problem(
+                row,
+                "corrects",
+                f"assessment {target_id} is of {target_rec}, not {row.draft.recommendation_id}",
+            )
+        elif corrected_by is not None and corrected_by != row.assessment_id:
+            self._problem(
+                row, "corrects", f"assessment {target_id} was already corrected by {corrected_by}"
+            )
+        elif target_id in self.correcting:
+            self._problem(
+                row,
+                "corrects",
+                f"assessment {target_id} is also corrected in {self.correcting[target_id]}",
+            )
+        elif row.assessment_id is not None and target_id >= row.assessment_id:
+            self._problem(
+                row,
+                "corrects",
+                f"an assessment corrects an earlier one; "
+                f"{target_id} is not earlier than {row.assessment_id}",
+            )
+        self.correcting[target_id] = f"row {row.where('corrects').get('row')}"
+
+    def as_of_of(self, assessment_id: int) -> date:
+        if assessment_id in self.in_file:
+            return self.in_file[assessment_id].draft.as_of
+        return self.stored[assessment_id].as_of
+
+
+def _evidence_key(item: Evidence | EvidenceDraft) -> tuple:
+    return (
+        item.url,
+        item.title,
+        item.source_type,
+        item.publisher,
+        item.published_on,
+        item.accessed_on,
+        item.archive_url,
+        item.reliability,
+        item.credibility,
+        item.summary,
+    )
+
+
+def _same(stored: Assessment, row: ImportRow, *, compare_all: bool) -> bool:
+    """Whether a row describes the stored assessment (everything, or the identifying fields)."""
+    draft = row.draft
+    identifying = (
+        stored.recommendation_id == draft.recommendation_id
+        and stored.status == draft.status
+        and stored.progress == draft.progress
+        and stored.as_of == draft.as_of
+        and stored.analyst == draft.analyst
+        and stored.note == draft.note
+        and [_evidence_key(e) for e in stored.evidence]
+        == [_evidence_key(e) for e in draft.evidence]
+    )
+    if not identifying or not compare_all:
+        return identifying
+    return (
+        stored.confidence == draft.confidence
+        and stored.basis == draft.basis
+        and stored.corrects_id == draft.corrects_id
+        and (row.recorded_at is None or stored.recorded_at == row.recorded_at)
+    )
+
+
+def _load_assessments(session: Session, ids: Sequence[int]) -> list[Assessment]:
+    found: list[Assessment] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        found.extend(session.scalars(select(Assessment).where(Assessment.id.in_(chunk))))
+    return found
+
+
+def _advance_id_sequence(session: Session) -> None:
+    """After ids were given explicitly, PostgreSQL's id sequence must move past them."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.flush()
+    session.execute(
+        text(
+            "SELECT setval(pg_get_serial_sequence('assessment', 'id'), "
+            "GREATEST((SELECT MAX(id) FROM assessment), 1))"
+        )
+    )
+
+
+def sqlite_file_problems(connection: sqlite3.Connection, name: str) -> list[Problem]:
+    """What makes a SQLite file unfit to be the tracker's database: damage, or other content."""
+    try:
+        check = connection.execute("PRAGMA integrity_check").fetchall()
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError as exc:
+        return [Problem(f"is not a SQLite database ({exc})", file=name)]
+    if check != [("ok",)]:
+        return [Problem(f"fails SQLite's integrity check: {check[0][0]}", file=name)]
+    missing = {"alembic_version", "recommendation", "assessment", "evidence"} - tables
+    if missing:
+        return [Problem(f"is not a tracker database (no {', '.join(sorted(missing))})", file=name)]
+    revisions = {row[0] for row in connection.execute("SELECT version_num FROM alembic_version")}
+    unknown = revisions - db.known_revisions()
+    if unknown:
+        return [Problem(f"comes from a newer tracker (schema {', '.join(unknown)})", file=name)]
+    return []
+
+
+def _new_assessment(
+    draft: AssessmentDraft, recorded_at: datetime, assessment_id: int | None = None
+) -> Assessment:
+    return Assessment(
+        id=assessment_id,
+        recommendation_id=draft.recommendation_id,
+        status=draft.status,
+        progress=draft.progress,
+        as_of=draft.as_of,
+        recorded_at=recorded_at,
+        analyst=draft.analyst,
+        confidence=draft.confidence,
+        basis=draft.basis,
+        note=draft.note,
+        corrects_id=draft.corrects_id,
+        evidence=[
+            Evidence(
+                position=position,
+                url=item.url,
+                title=item.title,
+                source_type=item.source_type,
+                publisher=item.publisher,
+                published_on=item.published_on,
+                accessed_on=item.accessed_on,
+                archive_url=item.archive_url,
+                reliability=item.reliability,
+                credibility=item.credibility,
+                summary=item.summary,
+            )
+            for position, item in enumerate(draft.evidence, start=1)
+        ],
+    )
 
 
 def _in_effect(
