@@ -29,6 +29,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
     yield from postgresql_schema_url()
 
 
+@pytest.fixture
+def other_db_url(db_url: str, tmp_path) -> Iterator[str]:
+    """A second empty database of the same kind as `db_url`, to copy into."""
+    if db_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'other.db'}"
+    else:
+        yield from postgresql_schema_url()
+
+
 def postgresql_schema_url() -> Iterator[str]:
     schema = f"test_{uuid.uuid4().hex[:16]}"
     admin = create_engine(make_url(PG_URL).set(drivername="postgresql+psycopg"))

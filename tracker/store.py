@@ -530,7 +530,7 @@ class _ImportPlan:
                         row,
                         "assessment_id",
                         f"{row.assessment_id} is also the id in "
-                        f"{first_row[row.assessment_id].where('assessment_id')['row']}",
+                        f"row {first_row[row.assessment_id].where('assessment_id').get('row')}",
                     )
                     continue
                 first_row[row.assessment_id] = row
