@@ -30,6 +30,23 @@ def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
 
 
 @pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL schema of the test's own, for what only PostgreSQL does."""
+    if not PG_URL:
+        pytest.skip("TRACKER_TEST_PG_URL is not set")
+    yield from postgresql_schema_url()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path) -> Iterator[Store]:
+    """An initialised store on a SQLite file, for what only SQLite does."""
+    opened = Store(f"sqlite:///{tmp_path / 'tracker.db'}")
+    opened.init()
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
 def other_db_url(db_url: str, tmp_path) -> Iterator[str]:
     """A second empty database of the same kind as `db_url`, to copy into."""
     if db_url.startswith("sqlite"):

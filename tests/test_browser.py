@@ -244,6 +244,47 @@ def test_log_an_assessment_and_see_it_everywhere(dashboard: str, page):
     _screenshot(page, "4-reports")
 
 
+def test_download_the_history_and_import_assessments(dashboard: str, page, tmp_path: Path):
+    from playwright.sync_api import expect
+
+    page.goto(f"{dashboard}/reports")
+    _wait_for_app(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download the full history (CSV)").click()
+    exported = Path(download_info.value.path()).read_bytes()
+    assert exported.startswith(b"\xef\xbb\xbfassessment_id,recommendation_id,status,progress,")
+
+    sheet = tmp_path / "new-assessments.csv"
+    sheet.write_text(
+        "recommendation_id,status,progress,as_of,analyst,note\n"
+        "R4,stalled,15,2026-01-15,Sheet Analyst,Compact talks paused.\n"
+        "R5,in_progress,50,2026-02-01,Sheet Analyst,Dialogue series launched.\n",
+        encoding="utf-8",
+    )
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(sheet)
+    expect(page.get_by_text("2 assessments will be added; 0 are already stored")).to_be_visible()
+    _screenshot(page, "5-import-preview")
+    page.get_by_role("button", name="Import 2 assessments").click()
+    expect(page.get_by_text("Imported 2 assessments; skipped 0 already stored.")).to_be_visible()
+
+    page.goto(dashboard)
+    _wait_for_app(page)
+    expect(page.get_by_text("R4 · Regional Engagement — Stalled, 15 %")).to_be_visible()
+
+    broken = tmp_path / "broken.csv"
+    broken.write_text(
+        "recommendation_id,status,progress,as_of,analyst\nR1,done,500,2026-01-01,X\n",
+        encoding="utf-8",
+    )
+    page.goto(f"{dashboard}/reports")
+    _wait_for_app(page)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(broken)
+    problems = page.get_by_test_id("stAlertContentError")
+    expect(problems).to_contain_text("Nothing was saved")
+    expect(problems).to_contain_text("broken.csv, row 2, column status: 'done' is not one of")
+    expect(problems).to_contain_text("broken.csv, row 2, column progress: 500 is outside 0–100")
+
+
 SAMPLE_PAGES = {
     "overview": ("", "Overview", 2),
     "recommendation": ("/recommendation?id=R2", "Recommendation", 1),

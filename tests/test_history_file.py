@@ -167,3 +167,15 @@ def test_correction_rows_update_the_status(store: Store):
     store.import_assessments(history_file.parse(text, "fix.csv"))
     assert store.statuses()[0].progress == 35
     assert store.statuses(days_ago(5))[0].progress == 35
+
+
+def test_every_text_cell_of_the_export_is_neutralised(store: Store):
+    fill(store)
+    store.log(
+        draft("R4", analyst="=1+2", note="+cmd", evidence=[evidence(title="@x", publisher="\rp")])
+    )
+    for row in csv.DictReader(io.StringIO(export(store).decode())):
+        for column, value in row.items():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), (column, value)
+            if value.startswith("'"):
+                assert value[1:].startswith(("=", "+", "-", "@", "\t", "\r", "'")), (column, value)

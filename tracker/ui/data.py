@@ -5,12 +5,13 @@ Reads expire after a minute as well, so that dashboard servers sharing one Postg
 see each other's writes soon without any coordination.
 """
 
+from collections.abc import Callable
 from datetime import date
 
 import streamlit as st
 
-from tracker import clock, db, reports
-from tracker.rules import AssessmentDraft
+from tracker import clock, csvfile, db, history_file, reports
+from tracker.rules import AssessmentDraft, ImportResult, ImportRow
 from tracker.store import Store
 from tracker.views import (
     AssessmentView,
@@ -89,6 +90,26 @@ def status_report(url: str, on: date, recorded_by: date | None) -> reports.Repor
 @st.cache_data(ttl=READ_TTL_SECONDS, show_spinner=False)
 def changes(url: str, since: date, until: date) -> tuple[reports.Report, reports.Report]:
     return reports.changes_for(_store(url), since, until)
+
+
+def export_bytes() -> bytes:
+    """The full history as a CSV file's bytes, built when the download is asked for."""
+    columns, rows = history_file.rows(store())
+    return csvfile.to_bytes(columns, rows)
+
+
+def preview_import(rows: list[ImportRow]) -> ImportResult:
+    """What importing the rows would do; writes nothing."""
+    return store().import_assessments(rows, dry_run=True)
+
+
+def import_rows(
+    rows: list[ImportRow], on_progress: Callable[[int, int], None] | None = None
+) -> ImportResult:
+    """Imports the rows (all or none), then clears every cached read."""
+    result = store().import_assessments(rows, on_progress=on_progress)
+    st.cache_data.clear()
+    return result
 
 
 def log(draft: AssessmentDraft) -> int:

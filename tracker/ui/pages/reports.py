@@ -2,15 +2,20 @@
 
 from datetime import timedelta
 
+import pandas as pd
 import streamlit as st
 
+from tracker import csvfile, history_file
 from tracker.errors import InvalidInput
 from tracker.ui import common, data
 
 common.page_header(
     "Reports",
-    "Status reports for today or any past date, and what changed between two dates, as CSV.",
+    "Status reports for today or any past date, what changed between two dates, and the full "
+    "history, as CSV; and importing assessments in bulk.",
 )
+PREVIEW_ROWS = 50
+
 url = common.url()
 today = data.today()
 
@@ -87,3 +92,73 @@ else:
             icon=":material/download:",
             key="download_added",
         )
+
+st.subheader("Full history")
+st.caption(
+    "Every assessment with its evidence, one row per assessment, in the format that the import "
+    "below (and `python -m tracker import`) reads back. For very long histories the command "
+    "line's `python -m tracker export` streams the file instead of building it in memory."
+)
+st.download_button(
+    "Download the full history (CSV)",
+    data.export_bytes,
+    file_name=f"tracker-history-{today}.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    key="download_history",
+)
+
+st.subheader("Import assessments")
+st.caption(
+    f"A CSV file in the export format, up to {csvfile.MAX_FILE_BYTES // (1024 * 1024)} MiB. "
+    "Required columns: " + ", ".join(history_file.REQUIRED) + ". Every row is checked before "
+    "anything is written; rows already stored are skipped; any problem writes nothing."
+)
+uploaded = st.file_uploader("CSV file to import", type=["csv"], key="import_file")
+if uploaded is not None:
+    try:
+        rows = history_file.parse(uploaded.getvalue(), uploaded.name)
+        preview = data.preview_import(rows)
+    except InvalidInput as error:
+        common.show_problems(error)
+    else:
+        st.info(
+            f"{preview.added} assessments will be added; {preview.skipped} are already stored "
+            "and will be skipped. Nothing has been written yet."
+        )
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Row": row.where("row").get("row"),
+                        "Id": row.assessment_id,
+                        "Recommendation": row.draft.recommendation_id,
+                        "Status": row.draft.status,
+                        "Progress": row.draft.progress,
+                        "As of": row.draft.as_of,
+                        "Analyst": row.draft.analyst,
+                        "Evidence": len(row.draft.evidence),
+                        "Note": row.draft.note,
+                    }
+                    for row in rows[:PREVIEW_ROWS]
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        if len(rows) > PREVIEW_ROWS:
+            st.caption(f"The first {PREVIEW_ROWS} of {len(rows)} rows.")
+        if preview.added and st.button(
+            f"Import {preview.added} assessments", type="primary", key="import_confirm"
+        ):
+            bar = st.progress(0.0, text="Importing…")
+            try:
+                result = data.import_rows(
+                    rows, lambda done, total: bar.progress(done / total, text=f"{done} of {total}")
+                )
+            except InvalidInput as error:
+                common.show_problems(error)
+            else:
+                st.success(
+                    f"Imported {result.added} assessments; skipped {result.skipped} already stored."
+                )
