@@ -158,6 +158,9 @@ class StatusDay(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"))
 
+    # Charts over a period read every recommendation's steps in a range of days.
+    __table_args__ = (Index("ix_status_day_day", "day"),)
+
 
 class Setting(Base):
     """Database-wide flags, such as whether the database holds sample data."""

@@ -320,16 +320,27 @@ class Store:
         with self._read() as session:
             return session.scalar(query)
 
-    def evidence_points(self, rec_id: str, *, limit: int = 500) -> list[EvidencePoint]:
-        """The evidence behind a recommendation's uncorrected assessments, most recent first."""
+    def evidence_points(self, rec_id: str, *, assessments: int = 200) -> list[EvidencePoint]:
+        """The evidence behind the recommendation's latest `assessments` assessments (by as-of
+        date), leaving out corrected ones; most recent first.
+
+        Bounded by the number of assessments looked at, so its cost does not grow with the
+        history.
+        """
         correction = aliased(Assessment)
+        latest = (
+            select(Assessment.id)
+            .where(Assessment.recommendation_id == rec_id)
+            .order_by(Assessment.as_of.desc(), Assessment.recorded_at.desc(), Assessment.id.desc())
+            .limit(assessments)
+            .subquery()
+        )
         query = (
             select(Evidence, Assessment.id, Assessment.as_of, Assessment.progress)
             .join(Assessment, Assessment.id == Evidence.assessment_id)
-            .where(Assessment.recommendation_id == rec_id)
+            .where(Assessment.id.in_(select(latest.c.id)))
             .where(~exists(select(correction.id).where(correction.corrects_id == Assessment.id)))
             .order_by(Assessment.as_of.desc(), Assessment.id.desc(), Evidence.position)
-            .limit(limit)
         )
         with self._read() as session:
             return [

@@ -54,6 +54,8 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("recommendation_id", "day", name=op.f("pk_status_day")),
     )
+    with op.batch_alter_table("status_day", schema=None) as batch_op:
+        batch_op.create_index("ix_status_day_day", ["day"], unique=False)
     op.create_table(
         "setting",
         sa.Column("key", sa.String(length=40), nullable=False),
@@ -69,4 +71,6 @@ def downgrade() -> None:
     with op.batch_alter_table("assessment", schema=None) as batch_op:
         batch_op.drop_index("ix_assessment_as_of")
     op.drop_table("setting")
+    with op.batch_alter_table("status_day", schema=None) as batch_op:
+        batch_op.drop_index("ix_status_day_day")
     op.drop_table("status_day")

@@ -10,6 +10,8 @@ from tracker import taxonomy as tx
 from tracker.ui import common, data
 from tracker.ui.common import plain
 
+MAX_LINES = 12
+MAX_LINKS = 50
 WINDOWS = {"Last 3 months": 91, "Last 6 months": 183, "Last 12 months": 365, "Last 2 years": 730}
 
 common.page_header(
@@ -72,7 +74,12 @@ st.altair_chart(charts.progress_bars(shown), width="stretch")
 
 window = st.selectbox("Period", list(WINDOWS), index=2, key="overview_window")
 since = today - timedelta(days=WINDOWS[window])
-ids = tuple(r.recommendation.id for r in shown)
+ids = tuple(r.recommendation.id for r in shown[:MAX_LINES])
+if len(shown) > MAX_LINES:
+    st.caption(
+        f"Progress over time of the first {MAX_LINES} of {len(shown)} recommendations shown; "
+        "filter by theme, actor or status to choose others."
+    )
 steps = data.progress_steps(url, since, today, ids)
 if steps:
     titles = {r.recommendation.id: r.recommendation.title for r in shown}
@@ -104,7 +111,12 @@ else:
     st.success("Every recommendation shown was assessed within its review interval.")
 
 st.subheader("Recommendations")
-for row in shown:
+if len(shown) > MAX_LINKS:
+    st.caption(
+        f"The first {MAX_LINKS} of {len(shown)}; filter to narrow the list, or pick any "
+        "recommendation on its page."
+    )
+for row in shown[:MAX_LINKS]:
     standing = common.status_label(row.status)
     if row.progress is not None:
         standing += f", {row.progress} %"

@@ -136,4 +136,7 @@ else:
         hide_index=True,
         width="stretch",
     )
-    st.caption("Evidence of corrected assessments is left out.")
+    st.caption(
+        "Evidence of the latest 200 assessments; evidence of corrected assessments is left out. "
+        "The full history (`python -m tracker export`, or Reports) has all of it."
+    )

@@ -1,0 +1,110 @@
+"""Benchmark: do the dashboard's reads stay flat as the assessment history grows?
+
+Builds two SQLite databases with the same recommendations and the same pace of work
+(assessments per day), one holding one year of history and one holding many years, then times
+each read that a page makes on both. Each result is the ratio of the long history's time to the
+short one's, measured in the same run, so a noisy machine slows both alike; a ratio near 1
+means the read does not grow with the history.
+
+    python -m benchmarks.history_growth [--per-day 20] [--years 10] [--repeat 30]
+"""
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from tracker import clock, reports
+from tracker.rules import AssessmentDraft, ImportRow
+from tracker.store import Store
+
+REC_IDS = ("R1", "R2", "R3", "R4", "R5")
+
+
+def build(path: Path, days: int, per_day: int) -> Store:
+    """A tracker holding `per_day` assessments a day over the last `days` days."""
+    store = Store(f"sqlite:///{path}")
+    store.init()
+    rng = random.Random(days)
+    today = clock.today()
+    assessments = days * per_day
+    rows = [
+        ImportRow(
+            AssessmentDraft(
+                recommendation_id=rng.choice(REC_IDS),
+                status="in_progress",
+                progress=rng.randint(0, 100),
+                analyst=f"analyst {n % 17}",
+                as_of=today - timedelta(days=n // per_day),
+                note=f"benchmark assessment {n}",
+            ),
+            where=lambda column: {"column": column},
+        )
+        for n in range(assessments)
+    ]
+    store.import_assessments(rows)
+    return store
+
+
+def reads(store: Store) -> dict[str, Callable[[], object]]:
+    """The reads the pages make, keyed by what they serve."""
+    today = clock.today()
+    return {
+        "overview: current statuses": lambda: store.statuses(),
+        "overview: progress over 12 months": lambda: store.progress_steps(
+            today - timedelta(days=365), today
+        ),
+        "recommendation: first page of history": lambda: store.history("R1", limit=20),
+        "recommendation: evidence": lambda: store.evidence_points("R1"),
+        "reports: status report 6 months ago": lambda: reports.status_report_for(
+            store, today - timedelta(days=182)
+        ),
+        "reports: what changed in 30 days": lambda: reports.changes_for(
+            store, today - timedelta(days=30)
+        ),
+    }
+
+
+def median_seconds(read: Callable[[], object], repeat: int) -> float:
+    read()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        read()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-day", type=int, default=20, help="assessments logged a day")
+    parser.add_argument("--years", type=int, default=10, help="length of the long history")
+    parser.add_argument("--repeat", type=int, default=30, help="timed runs of each read")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        long_days = 365 * args.years
+        print(
+            f"Building 1 year and {args.years} years of history at {args.per_day} a day "
+            f"({365 * args.per_day:,} and {long_days * args.per_day:,} assessments)…",
+            file=sys.stderr,
+            flush=True,
+        )
+        short = build(Path(folder) / "short.db", 365, args.per_day)
+        long = build(Path(folder) / "long.db", long_days, args.per_day)
+        print(f"{'read':42} {'1 year ms':>9} {'long ms':>9} {'ratio':>6}")
+        for name, read in reads(short).items():
+            floor = median_seconds(read, args.repeat)
+            measured = median_seconds(reads(long)[name], args.repeat)
+            print(f"{name:42} {floor * 1e3:9.2f} {measured * 1e3:9.2f} {measured / floor:6.2f}")
+        short.close()
+        long.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
