@@ -305,3 +305,23 @@ def test_every_page_over_the_sample_history(sample_dashboard: str, page, name: s
     expect(page.get_by_test_id("stException")).to_have_count(0)
     _charts_drawn(page, chart_count)
     _screenshot(page, f"sample-{name}")
+
+
+def test_charts_draw_in_the_dark_theme(sample_dashboard: str, browser):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, color_scheme="dark")
+    page = context.new_page()
+    try:
+        for name, path in (("overview", ""), ("recommendation", "/recommendation?id=R5")):
+            page.goto(sample_dashboard + path)
+            _wait_for_app(page)
+            background = page.evaluate(
+                "getComputedStyle(document.querySelector('[data-testid=stApp]')).backgroundColor"
+            )
+            assert background != "rgb(255, 255, 255)"
+            expect(page.get_by_test_id("stException")).to_have_count(0)
+            _charts_drawn(page, 2 if name == "overview" else 1)
+            _screenshot(page, f"sample-{name}-dark")
+    finally:
+        context.close()
