@@ -409,8 +409,8 @@ def run(store: Store, args: argparse.Namespace) -> None:
         for assessment in store.history(args.recommendation):
             print(_history_line(assessment))
     elif args.command == "status":
-        problems: list[Problem] = []
-        as_of = _date_option(args.as_of, "as-of", problems)
+        (as_of,) = _dates(args, "as-of")
+        problems = reports.check_dates(as_of)
         if problems:
             raise InvalidInput(problems)
         rows = store.statuses(as_of)

@@ -87,6 +87,9 @@ def is_web_url(text: str) -> bool:
 
 
 def parse_int(text: str, name: str, where: Where, problems: list[Problem]) -> int | None:
+    if not text.strip():
+        problems.append(Problem("is required", **where(name)))
+        return None
     try:
         return int(text.strip())
     except ValueError:
