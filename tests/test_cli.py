@@ -204,9 +204,9 @@ def test_every_problem_is_one_line_naming_the_field(cli, store: Store):
     )
     assert code == 2
     assert [line.split(":")[1].strip() for line in err.splitlines()] == [
-        "status",
-        "confidence",
-        "as_of",
+        "--status",
+        "--confidence",
+        "--as-of",
         "evidence 1 url",
     ]
     assert store.count_assessments() == 0
@@ -253,7 +253,7 @@ def test_recommendations_list_and_import(cli, tmp_path: Path):
         encoding="utf-8",
     )
     code, out, _ = cli("recommendations", "import", str(paper))
-    assert (code, out) == (0, "Imported 1 recommendations: P2-1\n")
+    assert (code, out) == (0, "Imported 1 recommendation: P2-1\n")
     code, out, _ = cli("recommendations", "list")
     assert [line.split("\t")[0] for line in out.splitlines()] == [
         "R1",

@@ -5,11 +5,13 @@ Exit codes: 0 success; 2 bad input, one line per problem on stderr and nothing w
 """
 
 import argparse
+import dataclasses
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -348,22 +350,33 @@ def _dates(args: argparse.Namespace, *names: str) -> list[date | None]:
     return values
 
 
-def _emit(report: reports.Report, out: Path | None) -> None:
-    """Writes the CSV to `out` whole or not at all, or to stdout without a byte-order mark.
-
-    Rows are streamed: a report's rows may be a generator over the whole history.
-    """
+def _emit(write: Callable[[TextIO], None], out: Path | None) -> None:
+    """Writes CSV to `out` whole or not at all, or to stdout without a byte-order mark."""
     if out is None:
-        csvfile.write(report.columns, report.rows, sys.stdout)
+        write(sys.stdout)
         return
+    if out.is_dir():
+        raise InvalidInput([Problem("is a folder; name a file to write", field=f"--out {out}")])
+    if not out.parent.is_dir():
+        raise InvalidInput(
+            [Problem(f"the folder {out.parent} does not exist", field=f"--out {out}")]
+        )
     partial = out.with_name(f".{out.name}.partial")
     try:
         with partial.open("w", encoding="utf-8-sig", newline="") as file:
-            csvfile.write(report.columns, report.rows, file)
+            write(file)
         os.replace(partial, out)
     finally:
         partial.unlink(missing_ok=True)
     print(f"Wrote {out}", file=sys.stderr)
+
+
+def _report(report: reports.Report) -> Callable[[TextIO], None]:
+    return lambda out: csvfile.write(report.columns, report.rows, out)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _progress_printer(verb: str):
@@ -398,7 +411,7 @@ def run(store: Store, args: argparse.Namespace) -> None:
         print(store.log(_draft_from(args)))
     elif args.command == "recommendations" and args.action == "import":
         ids = store.import_recommendations(args.file)
-        print(f"Imported {len(ids)} recommendations: {', '.join(ids)}")
+        print(f"Imported {_plural(len(ids), 'recommendation')}: {', '.join(ids)}")
     elif args.command == "recommendations":
         recommendations = store.recommendations()
         for rec in recommendations:
@@ -423,20 +436,20 @@ def run(store: Store, args: argparse.Namespace) -> None:
         if not rows:
             print(NO_RECOMMENDATIONS, file=sys.stderr)
     elif args.command == "export":
-        columns, rows = history_file.rows(store)
-        _emit(reports.Report(tuple(columns), rows), args.out)
+        _emit(lambda out: history_file.write(store, out), args.out)
     elif args.command == "import":
         rows = history_file.read(args.file)
         result = store.import_assessments(
             rows, dry_run=args.dry_run, on_progress=_progress_printer("Importing")
         )
+        added = _plural(result.added, "assessment")
         if args.dry_run:
             print(
-                f"Dry run: {result.added} assessments would be added, {result.skipped} are "
-                "already stored; nothing was written."
+                f"Dry run: {added} would be added, {result.skipped} already stored; "
+                "nothing was written."
             )
         else:
-            print(f"Imported {result.added} assessments; skipped {result.skipped} already stored.")
+            print(f"Imported {added}; skipped {result.skipped} already stored.")
     elif args.command == "backup":
         store.backup(args.file)
         print(f"Backed up to {args.file}")
@@ -445,11 +458,11 @@ def run(store: Store, args: argparse.Namespace) -> None:
         print(f"Restored from {args.file}")
     elif args.command == "report":
         as_of, recorded_by = _dates(args, "as-of", "recorded-by")
-        _emit(reports.status_report_for(store, as_of, recorded_by), args.out)
+        _emit(_report(reports.status_report_for(store, as_of, recorded_by)), args.out)
     elif args.command == "changes":
         since, until = _dates(args, "since", "until")
         summary, _ = reports.changes_for(store, since, until)
-        _emit(summary, args.out)
+        _emit(_report(summary), args.out)
 
 
 MAX_PROBLEMS_SHOWN = 100
@@ -477,7 +490,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except InvalidInput as exc:
         for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
-            print(f"error: {problem}", file=sys.stderr)
+            print(f"error: {_as_option(problem)}", file=sys.stderr)
         if len(exc.problems) > MAX_PROBLEMS_SHOWN:
             more = len(exc.problems) - MAX_PROBLEMS_SHOWN
             print(f"error: … and {more} more problems", file=sys.stderr)
@@ -485,10 +498,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SQLAlchemyError as exc:
         print(f"error: database failure: {_first_line(exc)}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader went away (`| head`, say): nothing more to say, and nowhere to say it.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except OSError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+# Fields that the command line takes as options are named as the options.
+OPTION_FIELDS = {
+    "status",
+    "progress",
+    "analyst",
+    "as_of",
+    "confidence",
+    "basis",
+    "note",
+    "corrects",
+    "since",
+    "until",
+    "recorded_by",
+}
+
+
+def _as_option(problem: Problem) -> Problem:
+    if problem.field in OPTION_FIELDS:
+        return dataclasses.replace(problem, field="--" + problem.field.replace("_", "-"))
+    return problem
 
 
 def _first_line(exc: SQLAlchemyError) -> str:

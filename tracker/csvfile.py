@@ -31,9 +31,6 @@ class CsvTable:
     header: tuple[str, ...]
     rows: tuple[CsvRow, ...]
 
-    def problem(self, message: str, row: int | None = None, column: str | None = None) -> Problem:
-        return Problem(message, file=self.name, row=row, column=column)
-
 
 def read_file(path: Path) -> bytes:
     """The file's bytes, refusing a missing, unreadable or oversized file before reading it."""
@@ -186,7 +183,12 @@ def write(header: Sequence[str], rows: Iterable[Sequence[object]], out: TextIO) 
 
 
 def to_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    """The CSV as a file's bytes: UTF-8 with a byte-order mark, so spreadsheets read accents."""
+    """The CSV as a file's bytes."""
     buffer = io.StringIO()
     write(header, rows, buffer)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return with_bom(buffer.getvalue())
+
+
+def with_bom(text: str) -> bytes:
+    """UTF-8 with a byte-order mark, so that spreadsheets read accents right."""
+    return ("\ufeff" + text).encode("utf-8")

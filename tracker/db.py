@@ -18,6 +18,9 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from tracker.errors import InvalidInput, Problem
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "tracker.db"
@@ -33,14 +36,31 @@ def database_url(url: str | None = None) -> str:
 
 
 def make_engine(url: str | None = None) -> Engine:
-    """An engine for the URL, configured for the tracker's concurrency on SQLite or PostgreSQL."""
-    parsed = make_url(database_url(url))
-    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+    """An engine for the URL, configured for the tracker's concurrency on SQLite or PostgreSQL.
+
+    Refuses, as bad input, a URL that is not one, a database other than SQLite or PostgreSQL,
+    and a SQLite file in a folder that does not exist (only the default file's folder is made).
+    """
+    text_url = database_url(url)
+    try:
+        parsed = make_url(text_url)
+    except ArgumentError as exc:
+        raise InvalidInput([Problem("is not a database URL", field=f"db {text_url!r}")]) from exc
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise InvalidInput(
+            [Problem(f"{backend} is not supported; use sqlite or postgresql", field="db")]
+        )
+    if backend == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    if parsed.get_backend_name() != "sqlite":
+    if backend != "sqlite":
         return create_engine(parsed, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(parsed.database).parent
+        if Path(parsed.database) == DEFAULT_DB_PATH:
+            folder.mkdir(parents=True, exist_ok=True)
+        elif not folder.is_dir():
+            raise InvalidInput([Problem(f"the folder {folder} does not exist", field="db")])
     engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
 
     @event.listens_for(engine, "connect")

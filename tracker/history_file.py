@@ -7,7 +7,7 @@ times in UTC with microseconds. What `write` produces, `read` takes back unchang
 """
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -19,6 +19,7 @@ from tracker.rules import (
     EvidenceDraft,
     ImportRow,
     check_assessment,
+    check_id,
     parse_date,
     parse_int,
 )
@@ -96,15 +97,10 @@ def _row(a: AssessmentView, groups: int) -> list[object]:
     return cells + [None] * (len(EVIDENCE_FIELDS) * (max(groups, 1) - len(a.evidence)))
 
 
-def rows(store: Store) -> tuple[list[str], Iterator[list[object]]]:
-    """The header and a stream of rows, read from the store a batch at a time."""
-    groups = store.max_evidence_per_assessment()
-    return header(groups), (_row(a, groups) for a in store.iter_assessments())
-
-
 def write(store: Store, out: TextIO) -> None:
-    columns, stream = rows(store)
-    csvfile.write(columns, stream, out)
+    """Writes the whole history, from one snapshot, streaming it a batch at a time."""
+    with store.history_snapshot() as (groups, assessments):
+        csvfile.write(header(groups), (_row(a, groups) for a in assessments), out)
 
 
 def _known(column: str) -> bool:
@@ -204,7 +200,7 @@ def _parse_row(
     problems.extend(found)
     if found:
         return None
-    return ImportRow(draft, where, assessment_id, recorded_at)
+    return ImportRow(draft, where, assessment_id, recorded_at, row.number)
 
 
 def _group_where(where: Callable[[str], dict], n: int) -> Callable[[str], dict]:
@@ -215,10 +211,9 @@ def _optional_id(text: str, column: str, where, problems: list[Problem]) -> int 
     if not text:
         return None
     value = parse_int(text, column, where, problems)
-    if value is not None and value < 1:
-        problems.append(Problem(f"{value} is not a valid id (ids start at 1)", **where(column)))
-        return None
-    return value
+    before = len(problems)
+    check_id(value, column, where, problems)
+    return value if len(problems) == before else None
 
 
 def _recorded_at(text: str, where, problems: list[Problem]) -> datetime | None:
@@ -226,7 +221,9 @@ def _recorded_at(text: str, where, problems: list[Problem]) -> datetime | None:
         return None
     try:
         value = datetime.fromisoformat(text)
-    except ValueError:
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
+    except (ValueError, OverflowError):
         problems.append(
             Problem(f"{text!r} is not a date and time in ISO form", **where("recorded_at"))
         )
@@ -238,4 +235,4 @@ def _recorded_at(text: str, where, problems: list[Problem]) -> datetime | None:
             )
         )
         return None
-    return value.astimezone(UTC)
+    return value

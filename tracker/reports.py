@@ -116,11 +116,10 @@ def changes_report(
 ) -> Report:
     """One row per recommendation: status and progress at both ends, and what came in between.
 
-    `added` are the assessments dated in between; corrected ones are left out.
+    `added` are the uncorrected assessments dated in between.
     """
-    counting = [a for a in added if not a.is_corrected]
     by_rec: dict[str, list[AssessmentView]] = defaultdict(list)
-    for a in counting:
+    for a in added:
         by_rec[a.recommendation_id].append(a)
     start = {row.recommendation.id: row for row in at_start}
     lines = []
@@ -151,7 +150,7 @@ def changes_report(
 
 
 def added_assessments(added: Sequence[AssessmentView]) -> Report:
-    """The assessments dated between the two ends of a "what changed" report, with evidence."""
+    """The uncorrected assessments dated between the two ends of a "what changed" report."""
     lines = [
         (
             a.id,
@@ -168,7 +167,6 @@ def added_assessments(added: Sequence[AssessmentView]) -> Report:
             a.note,
         )
         for a in added
-        if not a.is_corrected
     ]
     return Report(ADDED_COLUMNS, lines)
 
@@ -205,6 +203,6 @@ def changes_for(store: Store, since: date, until: date | None = None) -> tuple[R
     problems = check_dates(until, since=since)
     if problems:
         raise InvalidInput(problems)
-    added = store.assessments_between(since, until)
+    added = [a for a in store.assessments_between(since, until) if not a.is_corrected]
     summary = changes_report(store.statuses(since), store.statuses(until), added)
     return summary, added_assessments(added)

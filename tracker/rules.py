@@ -5,6 +5,7 @@ form or a file in one pass. Parsing helpers turn typed text (command line, CSV) 
 report what could not be read under the name of the field it came from.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -57,6 +58,7 @@ class ImportRow:
     where: Where
     assessment_id: int | None = None
     recorded_at: datetime | None = None
+    row: int | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,17 @@ def is_web_url(text: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname) and text == text.strip()
 
 
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+RECOMMENDATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*", re.ASCII)
+MAX_ID = 2**31 - 1
+"""The largest assessment id the database holds (a 32-bit integer on PostgreSQL)."""
+
+
+def check_id(value: int | None, name: str, where: Where, problems: list[Problem]) -> None:
+    if value is not None and not 1 <= value <= MAX_ID:
+        problems.append(Problem(f"{value} is not an assessment id", **where(name)))
+
+
 def parse_int(text: str, name: str, where: Where, problems: list[Problem]) -> int | None:
     if not text.strip():
         problems.append(Problem("is required", **where(name)))
@@ -103,7 +116,7 @@ def parse_date(text: str, name: str, where: Where, problems: list[Problem]) -> d
     if not text:
         return None
     try:
-        if len(text) != 10:
+        if not ISO_DATE.fullmatch(text):
             raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
@@ -209,6 +222,7 @@ def check_assessment(
     _check_text(draft.analyst, "analyst", tx.NAME_MAX_CHARS, where, problems, required=True)
     _check_text(draft.note, "note", tx.NOTE_MAX_CHARS, where, problems, required=False)
     _check_not_future(draft.as_of, "as_of", today, where, problems)
+    check_id(draft.corrects_id, "corrects", where, problems)
     for number, item in enumerate(draft.evidence, start=1):
         check_evidence(item, today=today, where=evidence_where(number), problems=problems)
     return problems
@@ -217,8 +231,14 @@ def check_assessment(
 def check_recommendation(draft: RecommendationDraft, where: Where) -> list[Problem]:
     problems: list[Problem] = []
     _check_text(draft.id, "id", tx.RECOMMENDATION_ID_MAX_CHARS, where, problems, required=True)
-    if draft.id != draft.id.strip() or any(c.isspace() for c in draft.id):
-        problems.append(Problem(f"{draft.id!r} must not contain spaces", **where("id")))
+    if draft.id and not RECOMMENDATION_ID.fullmatch(draft.id):
+        problems.append(
+            Problem(
+                f"{draft.id!r} is not an id: use letters, digits, '.', '_' and '-', "
+                "starting with a letter or digit",
+                **where("id"),
+            )
+        )
     _check_text(draft.title, "title", tx.TITLE_MAX_CHARS, where, problems, required=True)
     _check_text(
         draft.description, "description", tx.DESCRIPTION_MAX_CHARS, where, problems, required=True

@@ -8,17 +8,17 @@ writers never leave it stale.
 
 import os
 import sqlite3
-from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, Select, exists, func, select, text
+from sqlalchemy import Engine, exists, func, select, text
 from sqlalchemy.orm import Session, aliased
 
 from tracker import clock, db
 from tracker.errors import InvalidInput, NotFound, Problem
+from tracker.ledger import AppendPlan, in_effect
 from tracker.models import (
     Assessment,
     CurrentStatus,
@@ -30,7 +30,6 @@ from tracker.models import (
 from tracker.recommendation_file import read_recommendations
 from tracker.rules import (
     AssessmentDraft,
-    EvidenceDraft,
     ImportResult,
     ImportRow,
     RecommendationDraft,
@@ -101,6 +100,9 @@ class Store:
     def _add_recommendations(
         self, session: Session, drafts: Sequence[RecommendationDraft], file: str
     ) -> None:
+        if session.get_bind().dialect.name == "postgresql":
+            # Positions follow the largest one; two imports at once must not pick the same.
+            session.execute(text("LOCK TABLE recommendation IN EXCLUSIVE MODE"))
         ids = [d.id for d in drafts]
         taken = set(session.scalars(select(Recommendation.id).where(Recommendation.id.in_(ids))))
         if taken:
@@ -151,69 +153,13 @@ class Store:
         `recorded_at` is the server's clock unless a caller replays history (sample data).
         """
         problems = check_assessment(draft, today=clock.today())
-        days = {draft.as_of}
+        row = ImportRow(draft, _log_field, recorded_at=recorded_at)
         with self._write() as session:
-            locked = select(Recommendation.id).where(Recommendation.id == draft.recommendation_id)
-            if session.scalar(locked.with_for_update()) is None:
-                problems.insert(0, _unknown_recommendation(draft.recommendation_id))
-            elif draft.corrects_id is not None:
-                problems.extend(self._check_correction(session, draft))
-                corrected = session.get(Assessment, draft.corrects_id)
-                if corrected is not None:
-                    days.add(corrected.as_of)
-            if problems:
-                raise InvalidInput(problems)
-            assessment = _new_assessment(draft, recorded_at or clock.utc_now())
-            session.add(assessment)
-            session.flush()
-            self._refresh_derived(session, draft.recommendation_id, days)
-            return assessment.id
-
-    @staticmethod
-    def _check_correction(session: Session, draft: AssessmentDraft) -> list[Problem]:
-        target = session.get(Assessment, draft.corrects_id)
-        if target is None:
-            return [Problem(f"there is no assessment {draft.corrects_id}", field="corrects")]
-        if target.recommendation_id != draft.recommendation_id:
-            return [
-                Problem(
-                    f"assessment {target.id} is of {target.recommendation_id}, "
-                    f"not {draft.recommendation_id}",
-                    field="corrects",
-                )
-            ]
-        corrected_by = session.scalar(
-            select(Assessment.id).where(Assessment.corrects_id == target.id)
-        )
-        if corrected_by is not None:
-            return [
-                Problem(
-                    f"assessment {target.id} was already corrected by {corrected_by}; "
-                    f"correct {corrected_by} instead",
-                    field="corrects",
-                )
-            ]
-        return []
-
-    @staticmethod
-    def _refresh_derived(session: Session, rec_id: str, days: set[date]) -> None:
-        """Recalculates the recommendation's current status and its status on `days`."""
-        for day in days:
-            _put(
-                session,
-                StatusDay,
-                (rec_id, day),
-                session.scalar(_in_effect(rec_id, on_day=day)),
-                recommendation_id=rec_id,
-                day=day,
-            )
-        _put(
-            session,
-            CurrentStatus,
-            rec_id,
-            session.scalar(_in_effect(rec_id)),
-            recommendation_id=rec_id,
-        )
+            plan = AppendPlan(session, [row], skip_stored=False)
+            if problems or plan.problems:
+                raise InvalidInput(plan.problems + problems)
+            (new_id,) = plan.write()
+            return new_id
 
     def history(
         self, rec_id: str, *, limit: int | None = None, offset: int = 0
@@ -257,13 +203,13 @@ class Store:
         as_of = as_of or today
         with self._read() as session:
             if recorded_by is not None:
-                in_effect = _in_effect(
+                effective = in_effect(
                     Recommendation.id,
                     on_or_before=as_of,
                     recorded_before=_end_of_day_utc(recorded_by),
                 )
             elif as_of < today:
-                in_effect = (
+                effective = (
                     select(StatusDay.assessment_id)
                     .where(StatusDay.recommendation_id == Recommendation.id)
                     .where(StatusDay.day <= as_of)
@@ -271,10 +217,10 @@ class Store:
                     .limit(1)
                 )
             else:
-                in_effect = select(CurrentStatus.assessment_id).where(
+                effective = select(CurrentStatus.assessment_id).where(
                     CurrentStatus.recommendation_id == Recommendation.id
                 )
-            column = in_effect.correlate(Recommendation).scalar_subquery()
+            column = effective.correlate(Recommendation).scalar_subquery()
             query = select(Recommendation, column).order_by(Recommendation.position)
             pairs = session.execute(query).all()
             ids = [aid for _, aid in pairs if aid is not None]
@@ -360,26 +306,44 @@ class Store:
 
     # -- whole history: export and import ----------------------------------------------------
 
-    def max_evidence_per_assessment(self) -> int:
-        counts = (
-            select(func.count().label("n")).select_from(Evidence).group_by(Evidence.assessment_id)
-        ).subquery()
-        with self._read() as session:
-            return session.scalar(select(func.max(counts.c.n))) or 0
+    @contextmanager
+    def history_snapshot(
+        self, *, batch: int = 500
+    ) -> Iterator[tuple[int, Iterator[AssessmentView]]]:
+        """The most evidence any assessment has, and every assessment in id order, all read
+        from one snapshot of the database, a batch at a time so that memory stays flat.
 
-    def iter_assessments(self, *, batch: int = 500) -> Iterator[AssessmentView]:
-        """Every assessment in id order, read a batch at a time so that memory stays flat."""
-        last = 0
-        while True:
-            with self._read() as session:
-                query = (
-                    select(Assessment).where(Assessment.id > last).order_by(Assessment.id)
-                ).limit(batch)
-                views = _assessment_views(session, session.scalars(query).all())
-            if not views:
-                return
-            yield from views
-            last = views[-1].id
+        Writers carry on meanwhile; what they add after the snapshot began is not included.
+        """
+        engine = self.engine
+        if engine.dialect.name == "postgresql":
+            engine = engine.execution_options(isolation_level="REPEATABLE READ")
+        with Session(engine) as session, session.begin():
+            counts = (
+                select(func.count().label("n"))
+                .select_from(Evidence)
+                .group_by(Evidence.assessment_id)
+                .subquery()
+            )
+            groups = session.scalar(select(func.max(counts.c.n))) or 0
+
+            def assessments() -> Iterator[AssessmentView]:
+                last = 0
+                while True:
+                    query = (
+                        select(Assessment)
+                        .where(Assessment.id > last)
+                        .order_by(Assessment.id)
+                        .limit(batch)
+                    )
+                    views = _assessment_views(session, session.scalars(query).all())
+                    if not views:
+                        return
+                    yield from views
+                    session.expunge_all()
+                    last = views[-1].id
+
+            yield groups, assessments()
 
     def import_assessments(
         self,
@@ -398,34 +362,14 @@ class Store:
         is written. `on_progress(done, total)` is called as rows are written.
         """
         with self._write() as session:
-            plan = _ImportPlan(session, rows)
+            plan = AppendPlan(session, rows, skip_stored=True)
             if plan.problems:
                 raise InvalidInput(plan.problems)
             result = ImportResult(added=len(plan.new), skipped=len(rows) - len(plan.new))
             if dry_run:
                 session.rollback()
-                return result
-            days: dict[str, set[date]] = defaultdict(set)
-            sequence_moved = False
-            for done, row in enumerate(plan.new, start=1):
-                if row.assessment_id is None and not sequence_moved:
-                    _advance_id_sequence(session)
-                    sequence_moved = True
-                session.add(
-                    _new_assessment(
-                        row.draft, row.recorded_at or clock.utc_now(), row.assessment_id
-                    )
-                )
-                days[row.draft.recommendation_id].add(row.draft.as_of)
-                if row.draft.corrects_id is not None:
-                    days[row.draft.recommendation_id].add(plan.as_of_of(row.draft.corrects_id))
-                if done % 500 == 0 or done == len(plan.new):
-                    session.flush()
-                    if on_progress:
-                        on_progress(done, len(plan.new))
-            _advance_id_sequence(session)
-            for rec_id, rec_days in days.items():
-                self._refresh_derived(session, rec_id, rec_days)
+            else:
+                plan.write(on_progress)
             return result
 
     # -- backup and restore (SQLite) --------------------------------------------------------
@@ -451,18 +395,26 @@ class Store:
         self._sqlite_only("backup")
         if target.exists():
             raise InvalidInput([Problem("already exists; choose a new file", file=str(target))])
+        if not target.parent.is_dir():
+            raise InvalidInput(
+                [Problem(f"the folder {target.parent} does not exist", file=str(target))]
+            )
         partial = target.with_name(f".{target.name}.partial")
-        copy = sqlite3.connect(partial)
         try:
-            with self.engine.connect() as connection:
-                connection.connection.driver_connection.backup(copy)
-            problems = sqlite_file_problems(copy, str(target))
+            copy = sqlite3.connect(partial)
+            try:
+                with self.engine.connect() as connection:
+                    connection.connection.driver_connection.backup(copy)
+                problems = sqlite_file_problems(copy, str(target))
+            finally:
+                copy.close()
+            if problems:
+                raise InvalidInput(problems)
+            os.replace(partial, target)
+        except sqlite3.Error as exc:
+            raise InvalidInput([Problem(f"cannot be written: {exc}", file=str(target))]) from exc
         finally:
-            copy.close()
-        if problems:
             partial.unlink(missing_ok=True)
-            raise InvalidInput(problems)
-        os.replace(partial, target)
 
     def restore(self, source: Path, *, force: bool = False) -> None:
         """Replaces this database with a backup, after checking the backup is sound.
@@ -471,9 +423,14 @@ class Store:
         assessments. A backup from an older version is upgraded after it is put back.
         """
         self._sqlite_only("restore")
+        if source.is_dir():
+            raise InvalidInput([Problem("is a folder, not a file", file=str(source))])
         if not source.is_file():
             raise InvalidInput([Problem("no such file", file=str(source))])
-        backup = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        try:
+            backup = sqlite3.connect(source.resolve().as_uri() + "?mode=ro", uri=True)
+        except sqlite3.Error as exc:
+            raise InvalidInput([Problem(f"cannot be opened: {exc}", file=str(source))]) from exc
         try:
             problems = sqlite_file_problems(backup, source.name)
             if problems:
@@ -511,182 +468,6 @@ class Store:
                 session.add(Setting(key=SAMPLE_DATA, value="fictional"))
 
 
-class _ImportPlan:
-    """Checks import rows against each other and the database; decides which are new."""
-
-    def __init__(self, session: Session, rows: Sequence[ImportRow]) -> None:
-        self.session = session
-        self.problems: list[Problem] = []
-        self.new: list[ImportRow] = []
-        rec_ids = sorted({row.draft.recommendation_id for row in rows})
-        locked = select(Recommendation.id).where(Recommendation.id.in_(rec_ids)).with_for_update()
-        known = set(session.scalars(locked.order_by(Recommendation.id)))
-        explicit = [row.assessment_id for row in rows if row.assessment_id is not None]
-        self.stored = {a.id: a for a in _load_assessments(session, explicit)}
-        self.in_file = {row.assessment_id: row for row in rows if row.assessment_id is not None}
-        self.correcting: dict[int, str] = {}
-        first_row: dict[int, ImportRow] = {}
-        for row in rows:
-            draft = row.draft
-            if draft.recommendation_id not in known:
-                self._problem(
-                    row,
-                    "recommendation_id",
-                    f"there is no recommendation {draft.recommendation_id!r}",
-                )
-                continue
-            if row.assessment_id is not None:
-                if row.assessment_id in first_row:
-                    self._problem(
-                        row,
-                        "assessment_id",
-                        f"{row.assessment_id} is also the id in "
-                        f"row {first_row[row.assessment_id].where('assessment_id').get('row')}",
-                    )
-                    continue
-                first_row[row.assessment_id] = row
-                stored = self.stored.get(row.assessment_id)
-                if stored is not None:
-                    if not _same(stored, row, compare_all=True):
-                        self._problem(
-                            row,
-                            "assessment_id",
-                            f"assessment {row.assessment_id} is already stored with "
-                            "other content; assessments are never changed, so log a "
-                            "correction instead",
-                        )
-                    continue
-            elif self._already_stored(row):
-                continue
-            if row.recorded_at is not None and row.recorded_at > clock.utc_now():
-                self._problem(row, "recorded_at", f"{row.recorded_at.isoformat()} is in the future")
-            if draft.corrects_id is not None:
-                self._check_correction(row)
-            self.new.append(row)
-        self.new.sort(key=lambda r: (r.assessment_id is None, r.assessment_id or 0))
-
-    def _problem(self, row: ImportRow, column: str, message: str) -> None:
-        self.problems.append(Problem(message, **row.where(column)))
-
-    def _already_stored(self, row: ImportRow) -> bool:
-        draft = row.draft
-        candidates = self.session.scalars(
-            select(Assessment).where(
-                Assessment.recommendation_id == draft.recommendation_id,
-                Assessment.as_of == draft.as_of,
-                Assessment.status == draft.status,
-                Assessment.progress == draft.progress,
-                Assessment.analyst == draft.analyst,
-                Assessment.note == draft.note,
-            )
-        )
-        return any(_same(candidate, row, compare_all=False) for candidate in candidates)
-
-    def _check_correction(self, row: ImportRow) -> None:
-        target_id = row.draft.corrects_id
-        target = self.stored.get(target_id) or self.session.get(Assessment, target_id)
-        if target is not None:
-            self.stored[target_id] = target
-            target_rec = target.recommendation_id
-            corrected_by = self.session.scalar(
-                select(Assessment.id).where(Assessment.corrects_id == target_id)
-            )
-        elif target_id in self.in_file:
-            target_rec = self.in_file[target_id].draft.recommendation_id
-            corrected_by = None
-        else:
-            self._problem(row, "corrects", f"there is no assessment {target_id}")
-            return
-        if target_rec != row.draft.recommendation_id:
-            self._problem(
-                row,
-                "corrects",
-                f"assessment {target_id} is of {target_rec}, not {row.draft.recommendation_id}",
-            )
-        elif corrected_by is not None and corrected_by != row.assessment_id:
-            self._problem(
-                row, "corrects", f"assessment {target_id} was already corrected by {corrected_by}"
-            )
-        elif target_id in self.correcting:
-            self._problem(
-                row,
-                "corrects",
-                f"assessment {target_id} is also corrected in {self.correcting[target_id]}",
-            )
-        elif row.assessment_id is not None and target_id >= row.assessment_id:
-            self._problem(
-                row,
-                "corrects",
-                f"an assessment corrects an earlier one; "
-                f"{target_id} is not earlier than {row.assessment_id}",
-            )
-        self.correcting[target_id] = f"row {row.where('corrects').get('row')}"
-
-    def as_of_of(self, assessment_id: int) -> date:
-        if assessment_id in self.in_file:
-            return self.in_file[assessment_id].draft.as_of
-        return self.stored[assessment_id].as_of
-
-
-def _evidence_key(item: Evidence | EvidenceDraft) -> tuple:
-    return (
-        item.url,
-        item.title,
-        item.source_type,
-        item.publisher,
-        item.published_on,
-        item.accessed_on,
-        item.archive_url,
-        item.reliability,
-        item.credibility,
-        item.summary,
-    )
-
-
-def _same(stored: Assessment, row: ImportRow, *, compare_all: bool) -> bool:
-    """Whether a row describes the stored assessment (everything, or the identifying fields)."""
-    draft = row.draft
-    identifying = (
-        stored.recommendation_id == draft.recommendation_id
-        and stored.status == draft.status
-        and stored.progress == draft.progress
-        and stored.as_of == draft.as_of
-        and stored.analyst == draft.analyst
-        and stored.note == draft.note
-        and [_evidence_key(e) for e in stored.evidence]
-        == [_evidence_key(e) for e in draft.evidence]
-    )
-    if not identifying or not compare_all:
-        return identifying
-    return (
-        stored.confidence == draft.confidence
-        and stored.basis == draft.basis
-        and stored.corrects_id == draft.corrects_id
-        and (row.recorded_at is None or stored.recorded_at == row.recorded_at)
-    )
-
-
-def _load_assessments(session: Session, ids: Sequence[int]) -> list[Assessment]:
-    found: list[Assessment] = []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        found.extend(session.scalars(select(Assessment).where(Assessment.id.in_(chunk))))
-    return found
-
-
-def _advance_id_sequence(session: Session) -> None:
-    """After ids were given explicitly, PostgreSQL's id sequence must move past them."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    session.flush()
-    session.execute(
-        text(
-            "SELECT setval(pg_get_serial_sequence('assessment', 'id'), "
-            "GREATEST((SELECT MAX(id) FROM assessment), 1))"
-        )
-    )
-
-
 def sqlite_file_problems(connection: sqlite3.Connection, name: str) -> list[Problem]:
     """What makes a SQLite file unfit to be the tracker's database: damage, or other content."""
     try:
@@ -706,75 +487,9 @@ def sqlite_file_problems(connection: sqlite3.Connection, name: str) -> list[Prob
     return []
 
 
-def _new_assessment(
-    draft: AssessmentDraft, recorded_at: datetime, assessment_id: int | None = None
-) -> Assessment:
-    return Assessment(
-        id=assessment_id,
-        recommendation_id=draft.recommendation_id,
-        status=draft.status,
-        progress=draft.progress,
-        as_of=draft.as_of,
-        recorded_at=recorded_at,
-        analyst=draft.analyst,
-        confidence=draft.confidence,
-        basis=draft.basis,
-        note=draft.note,
-        corrects_id=draft.corrects_id,
-        evidence=[
-            Evidence(
-                position=position,
-                url=item.url,
-                title=item.title,
-                source_type=item.source_type,
-                publisher=item.publisher,
-                published_on=item.published_on,
-                accessed_on=item.accessed_on,
-                archive_url=item.archive_url,
-                reliability=item.reliability,
-                credibility=item.credibility,
-                summary=item.summary,
-            )
-            for position, item in enumerate(draft.evidence, start=1)
-        ],
-    )
-
-
-def _in_effect(
-    rec_id,
-    *,
-    on_or_before: date | None = None,
-    on_day: date | None = None,
-    recorded_before: datetime | None = None,
-) -> Select:
-    """The id of the assessment in effect: latest as-of, then latest recorded, not corrected."""
-    correction = aliased(Assessment)
-    corrected = select(correction.id).where(correction.corrects_id == Assessment.id)
-    query = select(Assessment.id).where(Assessment.recommendation_id == rec_id)
-    if on_or_before is not None:
-        query = query.where(Assessment.as_of <= on_or_before)
-    if on_day is not None:
-        query = query.where(Assessment.as_of == on_day)
-    if recorded_before is not None:
-        query = query.where(Assessment.recorded_at < recorded_before)
-        corrected = corrected.where(correction.recorded_at < recorded_before)
-    return (
-        query.where(~exists(corrected))
-        .order_by(Assessment.as_of.desc(), Assessment.recorded_at.desc(), Assessment.id.desc())
-        .limit(1)
-    )
-
-
-def _put(session: Session, model, key, assessment_id: int | None, **identity) -> None:
-    """Points a derived row at `assessment_id`, or removes it when nothing is in effect."""
-    row = session.get(model, key)
-    if assessment_id is None:
-        if row is not None:
-            session.delete(row)
-    elif row is None:
-        session.add(model(assessment_id=assessment_id, **identity))
-    else:
-        row.assessment_id = assessment_id
+def _log_field(name: str) -> dict:
+    """Where a logged assessment's problem is: the field, as the form and command line name it."""
+    return {"field": {"recommendation_id": "recommendation"}.get(name, name)}
 
 
 def _end_of_day_utc(day: date) -> datetime:

@@ -5,6 +5,7 @@ Reads expire after a minute as well, so that dashboard servers sharing one Postg
 see each other's writes soon without any coordination.
 """
 
+import io
 from collections.abc import Callable
 from datetime import date
 
@@ -94,8 +95,9 @@ def changes(url: str, since: date, until: date) -> tuple[reports.Report, reports
 
 def export_bytes() -> bytes:
     """The full history as a CSV file's bytes, built when the download is asked for."""
-    columns, rows = history_file.rows(store())
-    return csvfile.to_bytes(columns, rows)
+    buffer = io.StringIO()
+    history_file.write(store(), buffer)
+    return csvfile.with_bom(buffer.getvalue())
 
 
 def preview_import(rows: list[ImportRow]) -> ImportResult:

@@ -1,11 +1,14 @@
 """Log an assessment: one form for the judgement and any number of evidence items."""
 
+import re
+
 import streamlit as st
 
 from tracker import taxonomy as tx
 from tracker.errors import InvalidInput, Problem
 from tracker.rules import AssessmentDraft, EvidenceDraft
 from tracker.ui import common, data
+from tracker.ui.common import plain
 
 MAX_EVIDENCE_PER_FORM = 20
 
@@ -130,7 +133,7 @@ if submitted:
     try:
         corrects_id = None
         if corrects.strip():
-            if not corrects.strip().lstrip("#").isdigit():
+            if not re.fullmatch(r"#?[0-9]{1,10}", corrects.strip(), re.ASCII):
                 raise InvalidInput(
                     [Problem(f"{corrects!r} is not an assessment id", field="corrects")]
                 )
@@ -153,12 +156,12 @@ if submitted:
         common.show_problems(error)
     else:
         st.success(
-            f"Logged assessment #{new_id} of {rec_id}: "
+            f"Logged assessment #{new_id} of {plain(rec_id)}: "
             f"{common.status_label(status)}, {int(progress)} %."
         )
         st.page_link(
             "tracker/ui/pages/recommendation.py",
-            label=f"See {rec_id}",
+            label=plain(f"See {rec_id}"),
             query_params={"id": rec_id},
             icon=":material/arrow_forward:",
         )

@@ -130,7 +130,7 @@ if uploaded is not None:
             pd.DataFrame(
                 [
                     {
-                        "Row": row.where("row").get("row"),
+                        "Row": row.row,
                         "Id": row.assessment_id,
                         "Recommendation": row.draft.recommendation_id,
                         "Status": row.draft.status,

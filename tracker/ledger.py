@@ -1,0 +1,318 @@
+"""The assessment ledger: appending assessments, and knowing which one is in effect.
+
+Used by the store inside its write transactions; it opens no session of its own. Logging one
+assessment and importing a file go through the same plan, so the same checks apply to both:
+the recommendation exists, a correction names an earlier assessment of the same recommendation
+that nothing else corrects, and (for imports) rows already stored are recognised.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import Select, exists, select, text
+from sqlalchemy.orm import Session, aliased
+
+from tracker import clock
+from tracker.errors import Problem
+from tracker.models import Assessment, CurrentStatus, Evidence, Recommendation, StatusDay
+from tracker.rules import MAX_ID, EvidenceDraft, ImportRow
+
+
+def in_effect(
+    rec_id,
+    *,
+    on_or_before: date | None = None,
+    on_day: date | None = None,
+    recorded_before: datetime | None = None,
+) -> Select:
+    """The id of the assessment in effect: latest as-of, then latest recorded, not corrected."""
+    correction = aliased(Assessment)
+    corrected = select(correction.id).where(correction.corrects_id == Assessment.id)
+    query = select(Assessment.id).where(Assessment.recommendation_id == rec_id)
+    if on_or_before is not None:
+        query = query.where(Assessment.as_of <= on_or_before)
+    if on_day is not None:
+        query = query.where(Assessment.as_of == on_day)
+    if recorded_before is not None:
+        query = query.where(Assessment.recorded_at < recorded_before)
+        corrected = corrected.where(correction.recorded_at < recorded_before)
+    return (
+        query.where(~exists(corrected))
+        .order_by(Assessment.as_of.desc(), Assessment.recorded_at.desc(), Assessment.id.desc())
+        .limit(1)
+    )
+
+
+def refresh_derived(session: Session, rec_id: str, days: set[date]) -> None:
+    """Recalculates the recommendation's current status and its status on `days`."""
+    for day in days:
+        _point(
+            session,
+            StatusDay,
+            (rec_id, day),
+            session.scalar(in_effect(rec_id, on_day=day)),
+            recommendation_id=rec_id,
+            day=day,
+        )
+    _point(
+        session, CurrentStatus, rec_id, session.scalar(in_effect(rec_id)), recommendation_id=rec_id
+    )
+
+
+def _point(session: Session, model, key, assessment_id: int | None, **identity) -> None:
+    """Points a derived row at `assessment_id`, or removes it when nothing is in effect."""
+    row = session.get(model, key)
+    if assessment_id is None:
+        if row is not None:
+            session.delete(row)
+    elif row is None:
+        session.add(model(assessment_id=assessment_id, **identity))
+    else:
+        row.assessment_id = assessment_id
+
+
+class AppendPlan:
+    """Checks rows against each other and the database, and decides which are new.
+
+    With `skip_stored`, a row equal to a stored assessment is skipped (imports); otherwise
+    every row is new (logging). Locks the recommendations involved, and on PostgreSQL, when
+    rows carry their own ids, the assessment table, so that no concurrent writer takes an id
+    the rows need.
+    """
+
+    def __init__(self, session: Session, rows: Sequence[ImportRow], *, skip_stored: bool) -> None:
+        self.session = session
+        self.problems: list[Problem] = []
+        self.new: list[ImportRow] = []
+        self.in_rows = {row.assessment_id: row for row in rows if row.assessment_id is not None}
+        if self.in_rows and session.get_bind().dialect.name == "postgresql":
+            session.execute(text("LOCK TABLE assessment IN EXCLUSIVE MODE"))
+        rec_ids = sorted({row.draft.recommendation_id for row in rows})
+        locked = select(Recommendation.id).where(Recommendation.id.in_(rec_ids))
+        known = set(session.scalars(locked.order_by(Recommendation.id).with_for_update()))
+        self.stored = {a.id: a for a in _load(session, list(self.in_rows))}
+        self.correcting: dict[int, ImportRow] = {}
+        first: dict[int, ImportRow] = {}
+        for row in rows:
+            if row.draft.recommendation_id not in known:
+                self._problem(
+                    row,
+                    "recommendation_id",
+                    f"there is no recommendation {row.draft.recommendation_id!r}",
+                )
+                continue
+            if row.assessment_id is not None:
+                if row.assessment_id in first:
+                    self._problem(
+                        row,
+                        "assessment_id",
+                        f"{row.assessment_id} is also the id in row {first[row.assessment_id].row}",
+                    )
+                    continue
+                first[row.assessment_id] = row
+                stored = self.stored.get(row.assessment_id)
+                if stored is not None:
+                    if not _same(stored, row, compare_all=True):
+                        self._problem(
+                            row,
+                            "assessment_id",
+                            f"assessment {row.assessment_id} is already stored with other "
+                            "content; assessments are never changed, so log a correction instead",
+                        )
+                    continue
+            elif skip_stored and self._already_stored(row):
+                continue
+            if row.recorded_at is not None and row.recorded_at > clock.utc_now():
+                self._problem(row, "recorded_at", f"{row.recorded_at.isoformat()} is in the future")
+            if row.draft.corrects_id is not None:
+                self._check_correction(row)
+            self.new.append(row)
+        # Rows with their own ids go first, in id order, so that a correction follows what it
+        # corrects; rows without ids then take ids after all of them.
+        self.new.sort(key=lambda r: (r.assessment_id is None, r.assessment_id or 0))
+
+    def _problem(self, row: ImportRow, column: str, message: str) -> None:
+        self.problems.append(Problem(message, **row.where(column)))
+
+    def _already_stored(self, row: ImportRow) -> bool:
+        draft = row.draft
+        candidates = self.session.scalars(
+            select(Assessment).where(
+                Assessment.recommendation_id == draft.recommendation_id,
+                Assessment.as_of == draft.as_of,
+                Assessment.status == draft.status,
+                Assessment.progress == draft.progress,
+                Assessment.analyst == draft.analyst,
+                Assessment.note == draft.note,
+                Assessment.corrects_id.is_(None)
+                if draft.corrects_id is None
+                else Assessment.corrects_id == draft.corrects_id,
+            )
+        )
+        return any(_same(candidate, row, compare_all=False) for candidate in candidates)
+
+    def _check_correction(self, row: ImportRow) -> None:
+        target_id = row.draft.corrects_id
+        if not 1 <= target_id <= MAX_ID:
+            return  # the rules have said so already
+        target = self.stored.get(target_id) or self.session.get(Assessment, target_id)
+        if target is not None:
+            self.stored[target_id] = target
+            target_rec = target.recommendation_id
+            corrected_by = self.session.scalar(
+                select(Assessment.id).where(Assessment.corrects_id == target_id)
+            )
+        elif target_id in self.in_rows:
+            target_rec = self.in_rows[target_id].draft.recommendation_id
+            corrected_by = None
+        else:
+            self._problem(row, "corrects", f"there is no assessment {target_id}")
+            return
+        if target_rec != row.draft.recommendation_id:
+            self._problem(
+                row,
+                "corrects",
+                f"assessment {target_id} is of {target_rec}, not {row.draft.recommendation_id}",
+            )
+        elif corrected_by is not None:
+            self._problem(
+                row,
+                "corrects",
+                f"assessment {target_id} was already corrected by {corrected_by}; "
+                f"correct {corrected_by} instead",
+            )
+        elif target_id in self.correcting:
+            self._problem(
+                row,
+                "corrects",
+                f"assessment {target_id} is also corrected in row {self.correcting[target_id].row}",
+            )
+        elif row.assessment_id is not None and target_id >= row.assessment_id:
+            self._problem(
+                row,
+                "corrects",
+                f"an assessment corrects an earlier one; {target_id} is not earlier than "
+                f"{row.assessment_id}",
+            )
+        self.correcting[target_id] = row
+
+    def write(self, on_progress: Callable[[int, int], None] | None = None) -> list[int]:
+        """Inserts the new rows and refreshes the derived rows; returns the new ids in order."""
+        session, total = self.session, len(self.new)
+        explicit = [row.assessment_id for row in self.new if row.assessment_id is not None]
+        if explicit:
+            _move_id_sequence(session, max(explicit))
+        added: list[Assessment] = []
+        days: dict[str, set[date]] = defaultdict(set)
+        for done, row in enumerate(self.new, start=1):
+            assessment = _new_assessment(row, row.recorded_at or clock.utc_now())
+            session.add(assessment)
+            added.append(assessment)
+            days[row.draft.recommendation_id].add(row.draft.as_of)
+            if row.draft.corrects_id is not None:
+                days[row.draft.recommendation_id].add(self._as_of(row.draft.corrects_id))
+            if done % 500 == 0 or done == total:
+                session.flush()
+                if on_progress:
+                    on_progress(done, total)
+        for rec_id, rec_days in days.items():
+            refresh_derived(session, rec_id, rec_days)
+        return [a.id for a in added]
+
+    def _as_of(self, assessment_id: int) -> date:
+        if assessment_id in self.in_rows:
+            return self.in_rows[assessment_id].draft.as_of
+        return self.stored[assessment_id].as_of
+
+
+def _evidence_key(item: Evidence | EvidenceDraft) -> tuple:
+    return (
+        item.url,
+        item.title,
+        item.source_type,
+        item.publisher,
+        item.published_on,
+        item.accessed_on,
+        item.archive_url,
+        item.reliability,
+        item.credibility,
+        item.summary,
+    )
+
+
+def _same(stored: Assessment, row: ImportRow, *, compare_all: bool) -> bool:
+    """Whether a row describes the stored assessment (everything, or the identifying fields)."""
+    draft = row.draft
+    identifying = (
+        stored.recommendation_id == draft.recommendation_id
+        and stored.status == draft.status
+        and stored.progress == draft.progress
+        and stored.as_of == draft.as_of
+        and stored.analyst == draft.analyst
+        and stored.note == draft.note
+        and stored.corrects_id == draft.corrects_id
+        and [_evidence_key(e) for e in stored.evidence]
+        == [_evidence_key(e) for e in draft.evidence]
+    )
+    if not identifying or not compare_all:
+        return identifying
+    return (
+        stored.confidence == draft.confidence
+        and stored.basis == draft.basis
+        and (row.recorded_at is None or stored.recorded_at == row.recorded_at)
+    )
+
+
+def _load(session: Session, ids: Sequence[int]) -> list[Assessment]:
+    found: list[Assessment] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        found.extend(session.scalars(select(Assessment).where(Assessment.id.in_(chunk))))
+    return found
+
+
+def _move_id_sequence(session: Session, at_least: int) -> None:
+    """Before rows with their own ids are inserted, PostgreSQL's id sequence must pass them."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(
+        text(
+            "SELECT setval(pg_get_serial_sequence('assessment', 'id'), "
+            "GREATEST((SELECT COALESCE(MAX(id), 0) FROM assessment), :at_least))"
+        ),
+        {"at_least": at_least},
+    )
+
+
+def _new_assessment(row: ImportRow, recorded_at: datetime) -> Assessment:
+    draft = row.draft
+    return Assessment(
+        id=row.assessment_id,
+        recommendation_id=draft.recommendation_id,
+        status=draft.status,
+        progress=draft.progress,
+        as_of=draft.as_of,
+        recorded_at=recorded_at,
+        analyst=draft.analyst,
+        confidence=draft.confidence,
+        basis=draft.basis,
+        note=draft.note,
+        corrects_id=draft.corrects_id,
+        evidence=[
+            Evidence(
+                position=position,
+                url=item.url,
+                title=item.title,
+                source_type=item.source_type,
+                publisher=item.publisher,
+                published_on=item.published_on,
+                accessed_on=item.accessed_on,
+                archive_url=item.archive_url,
+                reliability=item.reliability,
+                credibility=item.credibility,
+                summary=item.summary,
+            )
+            for position, item in enumerate(draft.evidence, start=1)
+        ],
+    )
