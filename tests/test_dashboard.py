@@ -165,3 +165,17 @@ def test_reports_page_shows_the_status_report(app_db: str):
     assert list(table["recommendation_id"]) == ["R1", "R2", "R3", "R4", "R5"]
     assert table.loc[2, "progress"] == 25
     assert table.loc[2, "status"] == "in_progress"
+
+
+def test_overview_filters_by_paper_once_there_are_several(app_db: str, tmp_path):
+    store = Store(app_db)
+    store.init()
+    paper = tmp_path / "paper.csv"
+    paper.write_text("id,title,description,source\nP1,Open data,D,Another paper\n", "utf-8")
+    store.import_recommendations(paper)
+    store.close()
+    app = open_page("tracker/ui/pages/overview.py")
+    assert {m.label: m.value for m in app.metric}["Recommendations tracked"] == "6"
+    app.multiselect[0].set_value(["Another paper"]).run()
+    assert app.multiselect[0].label == "Paper"
+    assert {m.label: m.value for m in app.metric}["Recommendations tracked"] == "1"

@@ -65,6 +65,15 @@ class FillEvidence(argparse.Action):
         items[-1][self.dest.removeprefix("evidence_")] = value
 
 
+def _add_out(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out",
+        metavar="FILE",
+        type=Path,
+        help="write to FILE (UTF-8 with a byte-order mark) instead of stdout",
+    )
+
+
 def build_parser() -> Parser:
     db_help = "database URL (overrides TRACKER_DB_URL; default: the SQLite file data/tracker.db)"
     common = Parser(add_help=False)
@@ -181,12 +190,7 @@ def build_parser() -> Parser:
         default="",
         help="leave out what was recorded after this day, to reproduce a report sent then",
     )
-    report.add_argument(
-        "--out",
-        metavar="FILE",
-        type=Path,
-        help="write to FILE (UTF-8 with a byte-order mark) instead of stdout",
-    )
+    _add_out(report)
 
     changes = commands.add_parser(
         "changes",
@@ -199,24 +203,14 @@ def build_parser() -> Parser:
     changes.add_argument(
         "--until", metavar="YYYY-MM-DD", default="", help="the end date (default: today)"
     )
-    changes.add_argument(
-        "--out",
-        metavar="FILE",
-        type=Path,
-        help="write to FILE (UTF-8 with a byte-order mark) instead of stdout",
-    )
+    _add_out(changes)
 
     export = commands.add_parser(
         "export",
         parents=[common],
         help="every assessment with its evidence as one CSV file (the import format)",
     )
-    export.add_argument(
-        "--out",
-        metavar="FILE",
-        type=Path,
-        help="write to FILE (UTF-8 with a byte-order mark) instead of stdout",
-    )
+    _add_out(export)
 
     history_import = commands.add_parser(
         "import",

@@ -8,6 +8,7 @@ from tracker import db
 from tracker import taxonomy as tx
 from tracker.errors import InvalidInput
 from tracker.ui import data
+from tracker.views import RecommendationView
 
 # Every ASCII punctuation mark may be backslash-escaped in Markdown; escaping them all keeps
 # typed text from becoming links, images, HTML, colours or formulas when a label needs it.
@@ -46,5 +47,17 @@ def status_label(key: str) -> str:
     return tx.STATUS_BY_KEY[key].label
 
 
-def recommendation_label(rec_id: str, titles: dict[str, str]) -> str:
-    return f"{rec_id} · {titles.get(rec_id, '')}"
+def choose_recommendation(recs: list[RecommendationView], key: str) -> RecommendationView:
+    """A recommendation picker that starts on the one the page's link named (`?id=`)."""
+    by_id = {r.id: r for r in recs}
+    ids = list(by_id)
+    wanted = st.query_params.get("id")
+    chosen = st.selectbox(
+        "Recommendation",
+        ids,
+        index=ids.index(wanted) if wanted in ids else 0,
+        format_func=lambda i: f"{i} · {by_id[i].title}",
+        key=key,
+    )
+    st.query_params["id"] = chosen
+    return by_id[chosen]

@@ -18,18 +18,7 @@ common.page_header(
 )
 url = common.url()
 today = data.today()
-recs = data.recommendations(url)
-titles = {r.id: r.title for r in recs}
-ids = [r.id for r in recs]
-wanted = st.query_params.get("id")
-
-rec_id = st.selectbox(
-    "Recommendation",
-    ids,
-    index=ids.index(wanted) if wanted in ids else 0,
-    format_func=lambda i: common.recommendation_label(i, titles),
-    key="log_recommendation",
-)
+rec_id = common.choose_recommendation(data.recommendations(url), "log_recommendation").id
 status = st.selectbox(
     "Status", tx.LOGGABLE_STATUSES, index=1, format_func=common.status_label, key="log_status"
 )

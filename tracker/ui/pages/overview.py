@@ -21,8 +21,14 @@ url = common.url()
 today = data.today()
 rows = data.statuses(url, today)
 
+papers = sorted({r.recommendation.source for r in rows})
 themes = sorted({r.recommendation.theme for r in rows if r.recommendation.theme})
 actors = sorted({a for r in rows for a in r.recommendation.actors})
+chosen_papers: list[str] = []
+if len(papers) > 1:
+    chosen_papers = st.multiselect(
+        "Paper", papers, placeholder="All papers", help="The source each recommendation comes from."
+    )
 theme_col, actor_col, status_col = st.columns(3)
 chosen_themes = theme_col.multiselect("Theme", themes, placeholder="All themes")
 chosen_actors = actor_col.multiselect("Actor", actors, placeholder="All actors")
@@ -35,7 +41,8 @@ chosen_statuses = status_col.multiselect(
 shown = [
     r
     for r in rows
-    if (not chosen_themes or r.recommendation.theme in chosen_themes)
+    if (not chosen_papers or r.recommendation.source in chosen_papers)
+    and (not chosen_themes or r.recommendation.theme in chosen_themes)
     and (not chosen_actors or set(chosen_actors) & set(r.recommendation.actors))
     and (not chosen_statuses or r.status in chosen_statuses)
 ]

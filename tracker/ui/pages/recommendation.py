@@ -17,18 +17,8 @@ common.page_header(
 )
 url = common.url()
 today = data.today()
-recs = data.recommendations(url)
-titles = {r.id: r.title for r in recs}
-ids = [r.id for r in recs]
-wanted = st.query_params.get("id")
-rec_id = st.selectbox(
-    "Recommendation",
-    ids,
-    index=ids.index(wanted) if wanted in ids else 0,
-    format_func=lambda i: common.recommendation_label(i, titles),
-)
-st.query_params["id"] = rec_id
-rec = next(r for r in recs if r.id == rec_id)
+rec = common.choose_recommendation(data.recommendations(url), "recommendation_choice")
+rec_id = rec.id
 row = next(r for r in data.statuses(url, today) if r.recommendation.id == rec_id)
 
 st.header(plain(f"{rec.id} · {rec.title}"))
