@@ -136,13 +136,6 @@ class Store:
             rows = session.scalars(select(Recommendation).order_by(Recommendation.position))
             return [_recommendation_view(r) for r in rows]
 
-    def recommendation(self, rec_id: str) -> RecommendationView:
-        with self._read() as session:
-            row = session.get(Recommendation, rec_id)
-            if row is None:
-                raise NotFound([_unknown_recommendation(rec_id)])
-            return _recommendation_view(row)
-
     # -- assessments -------------------------------------------------------------------------
 
     def log(self, draft: AssessmentDraft, *, recorded_at: datetime | None = None) -> int:
@@ -258,11 +251,9 @@ class Store:
             steps.extend(ProgressStep(*row) for row in session.execute(query))
         return steps
 
-    def first_as_of(self, rec_id: str | None = None) -> date | None:
-        """The earliest as-of date in effect anywhere (or for one recommendation)."""
-        query = select(func.min(StatusDay.day))
-        if rec_id is not None:
-            query = query.where(StatusDay.recommendation_id == rec_id)
+    def first_as_of(self, rec_id: str) -> date | None:
+        """The recommendation's earliest as-of date with an assessment in effect."""
+        query = select(func.min(StatusDay.day)).where(StatusDay.recommendation_id == rec_id)
         with self._read() as session:
             return session.scalar(query)
 

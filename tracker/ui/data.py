@@ -59,7 +59,7 @@ def progress_steps(
 
 
 @st.cache_data(ttl=READ_TTL_SECONDS, show_spinner=False)
-def first_as_of(url: str, rec_id: str | None = None) -> date | None:
+def first_as_of(url: str, rec_id: str) -> date | None:
     return _store(url).first_as_of(rec_id)
 
 
