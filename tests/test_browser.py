@@ -7,6 +7,7 @@ every page go to artifacts/screenshots/.
 import csv
 import io
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -192,9 +193,13 @@ def test_log_an_assessment_and_see_it_everywhere(dashboard: str, page):
     _charts_drawn(page, 1)
     _screenshot(page, "1-overview-empty")
 
-    page.goto(f"{dashboard}/log?id=R2")
-    _wait_for_app(page)
+    page.get_by_test_id("stSidebarNav").get_by_text("Log an assessment").click()
     expect(page.get_by_role("heading", name="Log an assessment")).to_be_visible()
+    _wait_for_app(page)
+    page.get_by_test_id("stSelectbox").filter(has_text="Recommendation").click()
+    page.get_by_role("option", name="R2 · Expand Intelligence Fusion").click()
+    expect(page).to_have_url(re.compile(r"/log\?id=R2$"))
+    _wait_for_app(page)
     evidence_count = page.get_by_label("Evidence items", exact=True)
     evidence_count.fill("1")
     evidence_count.press("Enter")

@@ -55,6 +55,7 @@ else:
         mime="text/csv",
         icon=":material/download:",
         key="download_status",
+        on_click="ignore",
     )
 
 st.subheader("What changed")
@@ -80,6 +81,7 @@ else:
         mime="text/csv",
         icon=":material/download:",
         key="download_changes",
+        on_click="ignore",
     )
     st.markdown(f"**Assessments added in between: {len(added.rows)}**")
     if added.rows:
@@ -91,6 +93,7 @@ else:
             mime="text/csv",
             icon=":material/download:",
             key="download_added",
+            on_click="ignore",
         )
 
 st.subheader("Full history")
@@ -106,6 +109,7 @@ st.download_button(
     mime="text/csv",
     icon=":material/download:",
     key="download_history",
+    on_click="ignore",
 )
 
 st.subheader("Import assessments")
