@@ -98,6 +98,9 @@ def test_valid_submission_is_stored_and_shown(app_db: str):
     assert not app.exception
     assert not app.error
     assert app.success[0].value == "Logged assessment #1 of R1: Implemented, 100 %."
+    assert app.text_area(key="log_note").value == "", "the form empties after a submission"
+    assert app.number_input(key="log_evidence_count").value == 0
+    assert app.text_input(key="log_analyst").value == "Ana", "the analyst's name stays"
     store = Store(app_db)
     (stored,) = store.history("R1")
     assert (stored.status, stored.progress, stored.analyst, stored.note) == (

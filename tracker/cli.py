@@ -413,8 +413,11 @@ def run(store: Store, args: argparse.Namespace) -> None:
         if not recommendations:
             print(NO_RECOMMENDATIONS, file=sys.stderr)
     elif args.command == "history":
-        for assessment in store.history(args.recommendation):
+        history = store.history(args.recommendation)
+        for assessment in history:
             print(_history_line(assessment))
+        if not history:
+            print(f"{args.recommendation} has no assessments yet.", file=sys.stderr)
     elif args.command == "status":
         (as_of,) = _dates(args, "as-of")
         problems = reports.check_dates(as_of)

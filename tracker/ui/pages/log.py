@@ -11,6 +11,7 @@ from tracker.ui import common, data
 from tracker.ui.common import plain
 
 MAX_EVIDENCE_PER_FORM = 20
+LOGGED = "log_logged"  # what the last submission stored, shown once after the form empties
 
 common.page_header(
     "Log an assessment",
@@ -18,6 +19,16 @@ common.page_header(
 )
 url = common.url()
 today = data.today()
+if LOGGED in st.session_state:
+    logged_id, logged_rec, logged_status = st.session_state.pop(LOGGED)
+    st.success(f"Logged assessment #{logged_id} of {plain(logged_rec)}: {logged_status}.")
+    st.page_link(
+        "tracker/ui/pages/recommendation.py",
+        label=plain(f"See {logged_rec}"),
+        query_params={"id": logged_rec},
+        icon=":material/arrow_forward:",
+    )
+
 rec_id = common.choose_recommendation(data.recommendations(url), "log_recommendation").id
 status = st.selectbox(
     "Status", tx.LOGGABLE_STATUSES, index=1, format_func=common.status_label, key="log_status"
@@ -144,13 +155,14 @@ if submitted:
     except InvalidInput as error:
         common.show_problems(error)
     else:
-        st.success(
-            f"Logged assessment #{new_id} of {plain(rec_id)}: "
-            f"{common.status_label(status)}, {int(progress)} %."
+        # Empty the form, so that the same assessment is not logged twice by a second click;
+        # the analyst's name, the recommendation and the date stay for the next one.
+        st.session_state[LOGGED] = (
+            new_id,
+            rec_id,
+            f"{common.status_label(status)}, {int(progress)} %",
         )
-        st.page_link(
-            "tracker/ui/pages/recommendation.py",
-            label=plain(f"See {rec_id}"),
-            query_params={"id": rec_id},
-            icon=":material/arrow_forward:",
-        )
+        for key in list(st.session_state):
+            if key in ("log_note", "log_corrects", "log_evidence_count") or key.startswith("ev"):
+                del st.session_state[key]
+        st.rerun()
