@@ -43,7 +43,7 @@ evidence_count = st.number_input(
     help="How many sources back this assessment. 'Implemented' needs at least one.",
 )
 
-with st.form("log_assessment"):
+with st.form("log_assessment", enter_to_submit=False):
     progress = st.number_input(
         "Progress (%)",
         0,
