@@ -16,7 +16,8 @@ HEADER = (
     "evidence_1_url,evidence_1_reliability"
 )
 DAY = (clock.today() - timedelta(days=3)).isoformat()
-TOMORROW = (clock.today() + timedelta(days=1)).isoformat()
+# Two days ahead, so that it is still in the future if the suite runs across midnight.
+IN_TWO_DAYS = (clock.today() + timedelta(days=2)).isoformat()
 
 
 def good(n: int = 1, **cells) -> str:
@@ -151,8 +152,8 @@ REFUSED = {
         "f.csv, row 2, column as_of: '03/04/2026' is not a date in the form YYYY-MM-DD",
     ),
     "date_in_the_future": (
-        (HEADER + "\n" + good(as_of=TOMORROW) + "\n").encode(),
-        f"f.csv, row 2, column as_of: {TOMORROW} is in the future",
+        (HEADER + "\n" + good(as_of=IN_TWO_DAYS) + "\n").encode(),
+        f"f.csv, row 2, column as_of: {IN_TWO_DAYS} is in the future",
     ),
     "non_http_evidence_url": (
         (HEADER + "\n" + good(evidence_1_url="javascript:alert(1)") + "\n").encode(),

@@ -9,7 +9,8 @@ from tracker import clock, taxonomy
 from tracker.errors import InvalidInput
 from tracker.store import Store
 
-TOMORROW = clock.today() + timedelta(days=1)
+# Two days ahead, so that it is still in the future if the suite runs across midnight.
+IN_TWO_DAYS = clock.today() + timedelta(days=2)
 
 REFUSED = {
     "not_assessed_is_never_logged": (
@@ -43,7 +44,7 @@ REFUSED = {
         {"status": "superseded"},
         "note: superseded needs a note saying why",
     ),
-    "as_of_in_the_future": ({"as_of": TOMORROW}, f"as_of: {TOMORROW} is in the future"),
+    "as_of_in_the_future": ({"as_of": IN_TWO_DAYS}, f"as_of: {IN_TWO_DAYS} is in the future"),
     "unknown_confidence": ({"confidence": "certain"}, "confidence: 'certain' is not one of"),
     "unknown_basis": ({"basis": "rumour"}, "basis: 'rumour' is not one of: reported, verified"),
     "blank_analyst": ({"analyst": "  "}, "analyst: must not be blank"),
@@ -82,8 +83,8 @@ REFUSED = {
         "evidence 1 credibility: '7' is not one of: 1, 2, 3, 4, 5, 6",
     ),
     "evidence_published_in_the_future": (
-        {"evidence": [evidence(published_on=TOMORROW, accessed_on=None)]},
-        f"evidence 1 published: {TOMORROW} is in the future",
+        {"evidence": [evidence(published_on=IN_TWO_DAYS, accessed_on=None)]},
+        f"evidence 1 published: {IN_TWO_DAYS} is in the future",
     ),
     "evidence_accessed_before_published": (
         {"evidence": [evidence(published_on=days_ago(2), accessed_on=days_ago(5))]},
@@ -103,7 +104,7 @@ def test_log_refuses_bad_input_and_writes_nothing(store: Store, changes: dict, m
 
 def test_every_problem_is_reported_at_once(store: Store):
     with pytest.raises(InvalidInput) as refused:
-        store.log(draft(status="implemented", progress=50, analyst="", as_of=TOMORROW))
+        store.log(draft(status="implemented", progress=50, analyst="", as_of=IN_TWO_DAYS))
     fields = [p.field for p in refused.value.problems]
     assert fields == ["progress", "evidence", "analyst", "as_of"]
 
