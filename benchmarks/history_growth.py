@@ -1,9 +1,9 @@
 """Benchmark: do the dashboard's reads stay flat as the assessment history grows?
 
 Builds two SQLite databases with the same recommendations and the same pace of work
-(assessments per day), one holding one year of history and one holding many years, then times
+(assessments per day), one holding two years of history and one holding many years, then times
 each read that a page makes on both. Each result is the ratio of the long history's time to the
-short one's, measured in the same run, so a noisy machine slows both alike; a ratio near 1
+two-year one's, measured in the same run, so a noisy machine slows both alike; a ratio near 1
 means the read does not grow with the history.
 
     python -m benchmarks.history_growth [--per-day 20] [--years 10] [--repeat 30]
@@ -59,7 +59,10 @@ def reads(store: Store) -> dict[str, Callable[[], object]]:
         "overview: progress over 12 months": lambda: store.progress_steps(
             today - timedelta(days=365), today
         ),
-        "recommendation: first page of history": lambda: store.history("R1", limit=20),
+        "recommendation: timeline over 2 years": lambda: store.progress_steps(
+            today - timedelta(days=730), today, ["R1"]
+        ),
+        "recommendation: first page of history": lambda: store.history("R1", limit=21),
         "recommendation: evidence": lambda: store.evidence_points("R1"),
         "reports: status report 6 months ago": lambda: reports.status_report_for(
             store, today - timedelta(days=182)
@@ -87,16 +90,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=30, help="timed runs of each read")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
-        long_days = 365 * args.years
+        short_days, long_days = 730, 365 * args.years
         print(
-            f"Building 1 year and {args.years} years of history at {args.per_day} a day "
-            f"({365 * args.per_day:,} and {long_days * args.per_day:,} assessments)…",
+            f"Building 2 and {args.years} years of history at {args.per_day} a day "
+            f"({short_days * args.per_day:,} and {long_days * args.per_day:,} assessments)…",
             file=sys.stderr,
             flush=True,
         )
-        short = build(Path(folder) / "short.db", 365, args.per_day)
+        short = build(Path(folder) / "short.db", short_days, args.per_day)
         long = build(Path(folder) / "long.db", long_days, args.per_day)
-        print(f"{'read':42} {'1 year ms':>9} {'long ms':>9} {'ratio':>6}")
+        print(f"{'read':42} {'2 yrs ms':>9} {'long ms':>9} {'ratio':>6}")
         for name, read in reads(short).items():
             floor = median_seconds(read, args.repeat)
             measured = median_seconds(reads(long)[name], args.repeat)

@@ -20,6 +20,9 @@ from urllib.request import urlopen
 
 import pytest
 
+from tests.factories import draft
+from tracker.store import Store
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -93,9 +96,9 @@ def _serve(database_url: str, log: Path) -> Iterator[str]:
             server.wait(timeout=30)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def dashboard(tmp_path_factory) -> Iterator[str]:
-    """The dashboard on a fresh SQLite database, initialised by its first start."""
+    """The dashboard on a fresh SQLite database of the test's own, initialised by its start."""
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
     folder = tmp_path_factory.mktemp("browser")
@@ -286,8 +289,55 @@ def test_download_the_history_and_import_assessments(dashboard: str, page, tmp_p
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(broken)
     problems = page.get_by_test_id("stAlertContentError")
     expect(problems).to_contain_text("Nothing was saved")
-    expect(problems).to_contain_text("broken.csv, row 2, column status: 'done' is not one of")
-    expect(problems).to_contain_text("broken.csv, row 2, column progress: 500 is outside 0–100")
+    shown = problems.inner_text().replace("\u2060", "")
+    assert "broken.csv, row 2, column status: 'done' is not one of" in shown
+    assert "broken.csv, row 2, column progress: 500 is outside 0–100" in shown
+
+
+HOSTILE_TITLE = "Open **data** at www.evil-example.com <img src=x onerror=alert(1)>"
+HOSTILE_SOURCE = "[Read](https://evil-example.com/s) ![i](http://127.0.0.1:9/i.png) :red[big]"
+
+
+def test_typed_text_is_shown_as_typed_never_as_markup(browser, tmp_path: Path):
+    from playwright.sync_api import expect
+
+    url = f"sqlite:///{tmp_path / 'hostile.db'}"
+    store = Store(url)
+    store.init()
+    paper = tmp_path / "paper.csv"
+    with paper.open("w", newline="", encoding="utf-8") as file:
+        csv.writer(file).writerows(
+            [
+                ["id", "title", "description", "source"],
+                ["X1", HOSTILE_TITLE, "Plain <b>bold?</b> www.x-example.org", HOSTILE_SOURCE],
+            ]
+        )
+    store.import_recommendations(paper)
+    store.log(draft("X1", note="![x](http://127.0.0.1:9/n.png) <script>alert(1)</script>"))
+    store.close()
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        with _serve(url, tmp_path / "streamlit.log") as base:
+            for path in ("", "/recommendation?id=X1", "/log?id=X1", "/reports"):
+                page.goto(base + path)
+                _wait_for_app(page)
+                expect(page.get_by_test_id("stException")).to_have_count(0)
+                assert page.locator("a[href*='evil-example'], a[href*='x-example']").count() == 0
+                assert page.locator("img[src*='127.0.0.1:9'], img[src='x']").count() == 0
+                assert page.locator("[data-testid=stMain] strong:has-text('data')").count() == 0
+            text = page.evaluate("document.body.innerText").replace("\u2060", "")
+            page.goto(base + "/recommendation?id=X1")
+            _wait_for_app(page)
+            shown = page.evaluate("document.body.innerText").replace("\u2060", "")
+            assert f"X1 · {HOSTILE_TITLE}" in shown
+            assert HOSTILE_SOURCE in shown
+            assert "Plain <b>bold?</b> www.x-example.org" in shown
+            _screenshot(page, "6-recommendation-typed-text")
+            assert "Reports" in text
+    finally:
+        context.close()
 
 
 SAMPLE_PAGES = {

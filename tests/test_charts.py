@@ -52,7 +52,9 @@ def test_progress_over_time_is_a_step_line_reaching_the_end_date():
     spec = charts.progress_over_time(steps, date(2026, 4, 1), {"R1": "One", "R2": "Two"}).to_dict()
     assert spec["mark"]["type"] == "line"
     assert spec["mark"]["interpolate"] == "step-after"
-    assert spec["encoding"]["x"] == {"field": "day", "title": "As of", "type": "temporal"}
+    assert (spec["encoding"]["x"]["field"], spec["encoding"]["x"]["type"]) == ("day", "temporal")
+    assert spec["encoding"]["x"]["axis"]["title"] == "As of"
+    assert spec["encoding"]["x"]["axis"]["tickMinStep"] == 24 * 60 * 60 * 1000
     assert spec["encoding"]["y"]["field"] == "progress"
     assert spec["encoding"]["color"]["field"] == "recommendation"
     points = [(r["id"], r["day"][:10], r["progress"]) for r in _data(spec, spec)]

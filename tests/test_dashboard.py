@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.factories import draft
 from tracker.store import Store
+from tracker.ui.common import WORD_JOINER, plain
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 PAGES = {
@@ -150,7 +151,7 @@ def test_invalid_submission_shows_the_problem_and_stores_nothing(
     app = fill_form(open_page("tracker/ui/pages/log.py"), **values)
     assert not app.exception
     assert not app.success
-    shown = app.error[0].value.replace("\\", "")
+    shown = app.error[0].value.replace("\\", "").replace(WORD_JOINER, "")
     assert shown.startswith("Nothing was saved.")
     assert message in shown
     store = Store(app_db)
@@ -182,3 +183,16 @@ def test_overview_filters_by_paper_once_there_are_several(app_db: str, tmp_path)
     app.multiselect[0].set_value(["Another paper"]).run()
     assert app.multiselect[0].label == "Paper"
     assert {m.label: m.value for m in app.metric}["Recommendations tracked"] == "1"
+
+
+def test_plain_text_cannot_become_markup():
+    hostile = (
+        "**b** _i_ [x](https://e.example) ![i](http://127.0.0.1:9/i.png) <script>x</script> "
+        ":red[r] $x$ `c` # h www.e.example a@b.example"
+    )
+    shown = plain(hostile)
+    assert shown.replace("\\", "").replace(WORD_JOINER, "") == hostile
+    unescaped = [c for i, c in enumerate(shown) if c in "*_[]()!<>:$`#@" and shown[i - 1] != "\\"]
+    assert unescaped == []
+    for address in ("www.e", "://", "@b"):
+        assert address not in shown.replace("\\", "")

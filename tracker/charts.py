@@ -28,6 +28,8 @@ STATUS_SCALE = alt.Scale(
     domain=[s.label for s in tx.STATUSES], range=[STATUS_COLOURS[s.key] for s in tx.STATUSES]
 )
 PROGRESS_AXIS = alt.Axis(title="Progress (%)", values=[0, 25, 50, 75, 100])
+# As-of dates are days: ticks never finer than a day, labelled as dates.
+DAY_AXIS = alt.Axis(title="As of", format="%d %b %Y", tickMinStep=24 * 60 * 60 * 1000)
 
 
 def _label(status: str) -> str:
@@ -106,7 +108,7 @@ def progress_over_time(
         alt.Chart(data)
         .mark_line(interpolate="step-after", point=True, strokeWidth=2)
         .encode(
-            x=alt.X("day:T", title="As of"),
+            x=alt.X("day:T", axis=DAY_AXIS),
             y=alt.Y("progress:Q", scale=alt.Scale(domain=[0, 100]), axis=PROGRESS_AXIS),
             color=alt.Color("recommendation:N", title="Recommendation"),
             tooltip=[
@@ -148,7 +150,7 @@ def timeline(
         alt.Chart(line_data)
         .mark_line(interpolate="step-after", strokeWidth=2, color=STATUS_COLOURS["in_progress"])
         .encode(
-            x=alt.X("day:T", title="As of"),
+            x=alt.X("day:T", axis=DAY_AXIS),
             y=alt.Y("progress:Q", scale=alt.Scale(domain=[0, 100]), axis=PROGRESS_AXIS),
             tooltip=[
                 alt.Tooltip("day:T", title="From"),

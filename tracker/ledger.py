@@ -76,21 +76,25 @@ class AppendPlan:
     """Checks rows against each other and the database, and decides which are new.
 
     With `skip_stored`, a row equal to a stored assessment is skipped (imports); otherwise
-    every row is new (logging). Locks the recommendations involved, and on PostgreSQL, when
-    rows carry their own ids, the assessment table, so that no concurrent writer takes an id
-    the rows need.
+    every row is new (logging). With `lock` (for a plan that will be written), locks the
+    recommendations involved, and on PostgreSQL, when rows carry their own ids, the
+    assessment table, so that no concurrent writer takes an id the rows need.
     """
 
-    def __init__(self, session: Session, rows: Sequence[ImportRow], *, skip_stored: bool) -> None:
+    def __init__(
+        self, session: Session, rows: Sequence[ImportRow], *, skip_stored: bool, lock: bool = True
+    ) -> None:
         self.session = session
         self.problems: list[Problem] = []
         self.new: list[ImportRow] = []
         self.in_rows = {row.assessment_id: row for row in rows if row.assessment_id is not None}
-        if self.in_rows and session.get_bind().dialect.name == "postgresql":
+        if lock and self.in_rows and session.get_bind().dialect.name == "postgresql":
             session.execute(text("LOCK TABLE assessment IN EXCLUSIVE MODE"))
         rec_ids = sorted({row.draft.recommendation_id for row in rows})
-        locked = select(Recommendation.id).where(Recommendation.id.in_(rec_ids))
-        known = set(session.scalars(locked.order_by(Recommendation.id).with_for_update()))
+        known_query = select(Recommendation.id).where(Recommendation.id.in_(rec_ids))
+        if lock:
+            known_query = known_query.order_by(Recommendation.id).with_for_update()
+        known = set(session.scalars(known_query))
         self.stored = {a.id: a for a in _load(session, list(self.in_rows))}
         self.correcting: dict[int, ImportRow] = {}
         first: dict[int, ImportRow] = {}

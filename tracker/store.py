@@ -251,12 +251,6 @@ class Store:
             steps.extend(ProgressStep(*row) for row in session.execute(query))
         return steps
 
-    def first_as_of(self, rec_id: str) -> date | None:
-        """The recommendation's earliest as-of date with an assessment in effect."""
-        query = select(func.min(StatusDay.day)).where(StatusDay.recommendation_id == rec_id)
-        with self._read() as session:
-            return session.scalar(query)
-
     def evidence_points(self, rec_id: str, *, assessments: int = 200) -> list[EvidencePoint]:
         """The evidence behind the recommendation's latest `assessments` assessments (by as-of
         date), leaving out corrected ones; most recent first.
@@ -352,16 +346,14 @@ class Store:
         recorded times in the rows are kept. With `dry_run`, everything is checked and nothing
         is written. `on_progress(done, total)` is called as rows are written.
         """
-        with self._write() as session:
-            plan = AppendPlan(session, rows, skip_stored=True)
+        # A dry run only reads, and so holds no writer back.
+        with self._read() if dry_run else self._write() as session:
+            plan = AppendPlan(session, rows, skip_stored=True, lock=not dry_run)
             if plan.problems:
                 raise InvalidInput(plan.problems)
-            result = ImportResult(added=len(plan.new), skipped=len(rows) - len(plan.new))
-            if dry_run:
-                session.rollback()
-            else:
+            if not dry_run:
                 plan.write(on_progress)
-            return result
+            return ImportResult(added=len(plan.new), skipped=len(rows) - len(plan.new))
 
     # -- backup and restore (SQLite) --------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """What every page shares: the heading with its sample-data banner, plain text, and problems."""
 
 import re
+from datetime import date, timedelta
 
 import streamlit as st
 
@@ -13,11 +14,19 @@ from tracker.views import RecommendationView
 # Every ASCII punctuation mark may be backslash-escaped in Markdown; escaping them all keeps
 # typed text from becoming links, images, HTML, colours or formulas when a label needs it.
 _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+# Bare addresses ("www.example.com", "https://…", "a@b.org") become links even when escaped;
+# an invisible word joiner inside "www." and after a colon or an at sign keeps them text.
+_LINK_START = re.compile(r"((?<![^\W_])w(?=ww\.)|[:@])", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 
 
 def plain(text: str) -> str:
-    """Text that Streamlit's Markdown shows literally, for labels that only take Markdown."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """Text that Streamlit's Markdown shows literally, for labels that only take Markdown.
+
+    Where a widget takes plain text (st.text, tables, select boxes), pass the text itself.
+    """
+    joined = _LINK_START.sub(rf"\1{WORD_JOINER}", text)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", joined)
 
 
 def url() -> str:
@@ -61,3 +70,20 @@ def choose_recommendation(recs: list[RecommendationView], key: str) -> Recommend
     )
     st.query_params["id"] = chosen
     return by_id[chosen]
+
+
+PERIODS = {
+    "Last 3 months": 91,
+    "Last 6 months": 183,
+    "Last 12 months": 365,
+    "Last 2 years": 730,
+    "Last 5 years": 1826,
+}
+
+
+def period(today: date, *, key: str, default: str) -> date:
+    """A chart period picker; returns the period's first day. Charts read only that period,
+    so they cost the same however long the history is."""
+    names = list(PERIODS)
+    chosen = st.selectbox("Period", names, index=names.index(default), key=key)
+    return today - timedelta(days=PERIODS[chosen])

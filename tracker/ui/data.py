@@ -59,18 +59,8 @@ def progress_steps(
 
 
 @st.cache_data(ttl=READ_TTL_SECONDS, show_spinner=False)
-def first_as_of(url: str, rec_id: str) -> date | None:
-    return _store(url).first_as_of(rec_id)
-
-
-@st.cache_data(ttl=READ_TTL_SECONDS, show_spinner=False)
 def history(url: str, rec_id: str, limit: int, offset: int) -> list[AssessmentView]:
     return _store(url).history(rec_id, limit=limit, offset=offset)
-
-
-@st.cache_data(ttl=READ_TTL_SECONDS, show_spinner=False)
-def count_assessments(url: str, rec_id: str) -> int:
-    return _store(url).count_assessments(rec_id)
 
 
 @st.cache_data(ttl=READ_TTL_SECONDS, show_spinner=False)

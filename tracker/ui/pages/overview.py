@@ -1,7 +1,5 @@
 """Overview: how far every recommendation has come, what is due for review, progress over time."""
 
-from datetime import timedelta
-
 import pandas as pd
 import streamlit as st
 
@@ -12,7 +10,6 @@ from tracker.ui.common import plain
 
 MAX_LINES = 12
 MAX_LINKS = 50
-WINDOWS = {"Last 3 months": 91, "Last 6 months": 183, "Last 12 months": 365, "Last 2 years": 730}
 
 common.page_header(
     "Overview", "Where each recommendation stands today, what is due for review, and the trend."
@@ -79,8 +76,7 @@ with st.expander("Count per status", expanded=True):
 
 st.altair_chart(charts.progress_bars(shown), width="stretch")
 
-window = st.selectbox("Period", list(WINDOWS), index=2, key="overview_window")
-since = today - timedelta(days=WINDOWS[window])
+since = common.period(today, key="overview_period", default="Last 12 months")
 ids = tuple(r.recommendation.id for r in shown[:MAX_LINES])
 if len(shown) > MAX_LINES:
     st.caption(

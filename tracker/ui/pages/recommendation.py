@@ -1,7 +1,5 @@
 """One recommendation: its text, where it stands, its timeline, history and evidence."""
 
-from datetime import timedelta
-
 import pandas as pd
 import streamlit as st
 
@@ -17,20 +15,22 @@ common.page_header(
 )
 url = common.url()
 today = data.today()
-rec = common.choose_recommendation(data.recommendations(url), "recommendation_choice")
+rows = {r.recommendation.id: r for r in data.statuses(url, today)}
+rec = common.choose_recommendation([r.recommendation for r in rows.values()], "rec_choice")
 rec_id = rec.id
-row = next(r for r in data.statuses(url, today) if r.recommendation.id == rec_id)
+row = rows[rec_id]
 
-st.header(plain(f"{rec.id} · {rec.title}"))
+st.header(plain(f"{rec.id} · {rec.title}"), anchor=False)
 st.text(rec.description)
-st.markdown(
-    plain(f"Source: {rec.source}")
-    + ("  \n" + plain(f"Section: {rec.section}") if rec.section else "")
-    + ("  \n" + plain(f"Theme: {rec.theme}") if rec.theme else "")
-    + ("  \n" + plain(f"Actors: {', '.join(rec.actors)}") if rec.actors else "")
-    + "  \n"
-    + plain(f"Review every {rec.review_every_days} days")
-)
+details = [f"Source: {rec.source}"]
+if rec.section:
+    details.append(f"Section: {rec.section}")
+if rec.theme:
+    details.append(f"Theme: {rec.theme}")
+if rec.actors:
+    details.append(f"Actors: {', '.join(rec.actors)}")
+details.append(f"Review every {rec.review_every_days} days")
+st.text("\n".join(details))
 
 st.subheader("Where it stands")
 a = row.assessment
@@ -52,20 +52,20 @@ st.page_link(
     icon=":material/edit_note:",
 )
 
-first = data.first_as_of(url, rec_id)
-if first is not None:
-    steps = data.progress_steps(url, first - timedelta(days=1), today, (rec_id,))
-    points = data.evidence_points(url, rec_id)
+if a is not None:
+    since = common.period(today, key="timeline_period", default="Last 2 years")
+    steps = data.progress_steps(url, since, today, (rec_id,))
+    points = [p for p in data.evidence_points(url, rec_id) if p.as_of >= since]
     st.altair_chart(charts.timeline(steps, points, today), width="stretch")
 
 st.subheader("Assessment history")
-total = data.count_assessments(url, rec_id)
-if total == 0:
+if a is None:
     st.info("Not assessed yet.")
 else:
-    pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
-    page = st.number_input(f"Page (of {pages}; newest first)", 1, pages, 1, key="history_page")
-    shown = data.history(url, rec_id, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    page = st.number_input("Page (newest first)", min_value=1, value=1, key="history_page")
+    # One row more than a page tells whether an older page exists, without counting them all.
+    fetched = data.history(url, rec_id, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
+    shown = fetched[:PAGE_SIZE]
 
     def correction(x) -> str:
         marks = []
@@ -94,7 +94,10 @@ else:
         hide_index=True,
         width="stretch",
     )
-    st.caption("A corrected assessment stays in the history but no longer counts anywhere.")
+    older = f" Older assessments are on page {page + 1}." if len(fetched) > PAGE_SIZE else ""
+    if not shown:
+        st.info("No assessments on this page; go back to page 1.")
+    st.caption("A corrected assessment stays in the history but no longer counts anywhere." + older)
 
 st.subheader("Evidence")
 points = data.evidence_points(url, rec_id)

@@ -15,6 +15,8 @@ common.page_header(
     "history, as CSV; and importing assessments in bulk.",
 )
 PREVIEW_ROWS = 50
+PREVIEW = "import_preview"  # (file id, rows, what importing them would do, problems)
+IMPORTED = "import_done"  # the message of the last import, shown once
 
 url = common.url()
 today = data.today()
@@ -118,13 +120,22 @@ st.caption(
     "Required columns: " + ", ".join(history_file.REQUIRED) + ". Every row is checked before "
     "anything is written; rows already stored are skipped; any problem writes nothing."
 )
+if IMPORTED in st.session_state:
+    st.success(st.session_state.pop(IMPORTED))
 uploaded = st.file_uploader("CSV file to import", type=["csv"], key="import_file")
 if uploaded is not None:
-    try:
-        rows = history_file.parse(uploaded.getvalue(), uploaded.name)
-        preview = data.preview_import(rows)
-    except InvalidInput as error:
-        common.show_problems(error)
+    # The file is read and checked once, not on every rerun of the page.
+    checked = st.session_state.get(PREVIEW)
+    if checked is None or checked[0] != uploaded.file_id:
+        try:
+            rows = history_file.parse(uploaded.getvalue(), uploaded.name)
+            checked = (uploaded.file_id, rows, data.preview_import(rows), None)
+        except InvalidInput as error:
+            checked = (uploaded.file_id, [], None, error)
+        st.session_state[PREVIEW] = checked
+    _, rows, preview, problems = checked
+    if problems is not None:
+        common.show_problems(problems)
     else:
         st.info(
             f"{preview.added} assessments will be added; {preview.skipped} are already stored "
@@ -163,6 +174,8 @@ if uploaded is not None:
             except InvalidInput as error:
                 common.show_problems(error)
             else:
-                st.success(
+                st.session_state[IMPORTED] = (
                     f"Imported {result.added} assessments; skipped {result.skipped} already stored."
                 )
+                del st.session_state[PREVIEW]
+                st.rerun()
