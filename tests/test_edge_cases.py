@@ -160,7 +160,8 @@ def test_the_dashboard_form_refuses_odd_correction_ids(tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("TRACKER_DB_URL", f"sqlite:///{tmp_path / 't.db'}")
-    app = AppTest.from_file(str(Path(__file__).parent.parent / "dashboard.py")).run()
+    dashboard = str(Path(__file__).parent.parent / "dashboard.py")
+    app = AppTest.from_file(dashboard, default_timeout=60).run()
     app.switch_page("tracker/ui/pages/log.py").run()
     app.text_input(key="log_analyst").input("Ana")
     app.text_input(key="log_corrects").input("²")
