@@ -29,6 +29,11 @@ def plain(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", joined)
 
 
+def show_plain(text: str) -> None:
+    """Shows typed text as it was typed, line breaks included."""
+    st.markdown(plain(text).replace("\n", "  \n"))
+
+
 def url() -> str:
     return db.database_url()
 

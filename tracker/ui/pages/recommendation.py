@@ -21,7 +21,7 @@ rec_id = rec.id
 row = rows[rec_id]
 
 st.header(plain(f"{rec.id} · {rec.title}"), anchor=False)
-st.text(rec.description)
+common.show_plain(rec.description)
 details = [f"Source: {rec.source}"]
 if rec.section:
     details.append(f"Section: {rec.section}")
@@ -30,7 +30,7 @@ if rec.theme:
 if rec.actors:
     details.append(f"Actors: {', '.join(rec.actors)}")
 details.append(f"Review every {rec.review_every_days} days")
-st.text("\n".join(details))
+common.show_plain("\n".join(details))
 
 st.subheader("Where it stands")
 a = row.assessment
@@ -41,7 +41,7 @@ status_col.metric(
 progress_col.metric("Progress", "not assessed" if a is None else f"{a.progress} %", border=True)
 as_of_col.metric("As of", a.as_of.isoformat() if a else "–", border=True)
 if a is not None:
-    st.text(
+    common.show_plain(
         f"Confidence: {a.confidence}   ·   Basis: {tx.BASES[a.basis].lower()}   ·   "
         f"Analyst: {a.analyst}   ·   Assessment #{a.id}"
     )

@@ -1,4 +1,4 @@
-"""Reports: the status report and "what changed", as tables and CSV downloads."""
+"""Reports: status reports, what changed, the full history as CSV, and bulk import."""
 
 from datetime import timedelta
 
@@ -9,14 +9,29 @@ from tracker import csvfile, history_file
 from tracker.errors import InvalidInput
 from tracker.ui import common, data
 
+PREVIEW_ROWS = 50
+PREVIEW = "import_preview"  # (file id, rows, what importing them would do, problems)
+IMPORTED = "import_done"  # the message of the last import, shown once
+
+
+def _download(label: str, content, *, file_name: str, key: str) -> None:
+    """A CSV download; the page does not rerun when it is clicked."""
+    st.download_button(
+        label,
+        content,
+        file_name=file_name,
+        mime="text/csv",
+        icon=":material/download:",
+        key=key,
+        on_click="ignore",
+    )
+
+
 common.page_header(
     "Reports",
     "Status reports for today or any past date, what changed between two dates, and the full "
     "history, as CSV; and importing assessments in bulk.",
 )
-PREVIEW_ROWS = 50
-PREVIEW = "import_preview"  # (file id, rows, what importing them would do, problems)
-IMPORTED = "import_done"  # the message of the last import, shown once
 
 url = common.url()
 today = data.today()
@@ -50,14 +65,11 @@ except InvalidInput as error:
 else:
     st.dataframe(status.frame(), hide_index=True, width="stretch")
     suffix = f"-recorded-{recorded_by}" if recorded_by else ""
-    st.download_button(
+    _download(
         "Download the status report (CSV)",
         status.csv_bytes(),
         file_name=f"status-report-{on}{suffix}.csv",
-        mime="text/csv",
-        icon=":material/download:",
         key="download_status",
-        on_click="ignore",
     )
 
 st.subheader("What changed")
@@ -76,26 +88,20 @@ except InvalidInput as error:
     common.show_problems(error)
 else:
     st.dataframe(summary.frame(), hide_index=True, width="stretch")
-    st.download_button(
+    _download(
         "Download what changed (CSV)",
         summary.csv_bytes(),
         file_name=f"changes-{since}-to-{until}.csv",
-        mime="text/csv",
-        icon=":material/download:",
         key="download_changes",
-        on_click="ignore",
     )
     st.markdown(f"**Assessments added in between: {len(added.rows)}**")
     if added.rows:
         st.dataframe(added.frame(), hide_index=True, width="stretch")
-        st.download_button(
+        _download(
             "Download the assessments added (CSV)",
             added.csv_bytes(),
             file_name=f"assessments-{since}-to-{until}.csv",
-            mime="text/csv",
-            icon=":material/download:",
             key="download_added",
-            on_click="ignore",
         )
 
 st.subheader("Full history")
@@ -104,14 +110,11 @@ st.caption(
     "below (and `python -m tracker import`) reads back. For very long histories the command "
     "line's `python -m tracker export` streams the file instead of building it in memory."
 )
-st.download_button(
+_download(
     "Download the full history (CSV)",
     data.export_bytes,
     file_name=f"tracker-history-{today}.csv",
-    mime="text/csv",
-    icon=":material/download:",
     key="download_history",
-    on_click="ignore",
 )
 
 st.subheader("Import assessments")
