@@ -52,7 +52,8 @@ class AssessmentDraft:
 
 @dataclass(frozen=True)
 class ImportRow:
-    """One assessment to import, with where it came from for messages about it."""
+    """One assessment to append, logged or imported, with where its fields came from (for
+    messages), and for imports its own id and recorded time."""
 
     draft: AssessmentDraft
     where: Where
