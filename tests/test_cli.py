@@ -163,45 +163,15 @@ def test_history_lists_newest_first_with_corrections_marked(cli):
 
 def test_every_problem_is_one_line_naming_the_field(cli, store: Store):
     future = str(clock.today() + timedelta(days=2))
-    code, _, err = cli(
-        "log",
-        "R1",
-        "--status",
-        "bogus",
-        "--progress",
-        "lots",
-        "--analyst",
-        "a",
-        "--as-of",
-        future,
-        "--confidence",
-        "sure",
-        "--evidence-url",
-        "ftp://x",
-        "--evidence-published",
-        "20-01-2026",
-    )
+    bad = ["log", "R1", "--status", "bogus", "--analyst", "a", "--as-of", future,
+           "--confidence", "sure", "--evidence-url", "ftp://x"]  # fmt: skip
+    code, _, err = cli(*bad, "--progress", "lots", "--evidence-published", "20-01-2026")
     assert code == 2
     assert err.splitlines() == [
         "error: --progress: 'lots' is not a whole number",
         "error: evidence 1 published: '20-01-2026' is not a date in the form YYYY-MM-DD",
     ]
-    code, _, err = cli(
-        "log",
-        "R1",
-        "--status",
-        "bogus",
-        "--progress",
-        "5",
-        "--analyst",
-        "a",
-        "--as-of",
-        future,
-        "--confidence",
-        "sure",
-        "--evidence-url",
-        "ftp://x",
-    )
+    code, _, err = cli(*bad, "--progress", "5")
     assert code == 2
     assert [line.split(":")[1].strip() for line in err.splitlines()] == [
         "--status",

@@ -230,19 +230,15 @@ class AppendPlan:
         return self.stored[assessment_id].as_of
 
 
+# What makes two evidence items the same item (everything but the stored row's own id).
+EVIDENCE_CONTENT = (
+    "url", "title", "source_type", "publisher", "published_on", "accessed_on", "archive_url",
+    "reliability", "credibility", "summary",
+)  # fmt: skip
+
+
 def _evidence_key(item: Evidence | EvidenceDraft) -> tuple:
-    return (
-        item.url,
-        item.title,
-        item.source_type,
-        item.publisher,
-        item.published_on,
-        item.accessed_on,
-        item.archive_url,
-        item.reliability,
-        item.credibility,
-        item.summary,
-    )
+    return tuple(getattr(item, name) for name in EVIDENCE_CONTENT)
 
 
 def _same(stored: Assessment, row: ImportRow, *, compare_all: bool) -> bool:

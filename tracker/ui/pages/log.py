@@ -13,6 +13,18 @@ from tracker.ui.common import plain
 MAX_EVIDENCE_PER_FORM = 20
 LOGGED = "log_logged"  # what the last submission stored, shown once after the form empties
 
+
+def _grade(column, label: str, grades: dict[str, str], key: str) -> str:
+    """A grade picker showing each grade with its meaning; "cannot be judged" by default."""
+    return column.selectbox(
+        label,
+        list(grades),
+        format_func=lambda g: f"{g} – {grades[g]}",
+        index=len(grades) - 1,
+        key=key,
+    )
+
+
 common.page_header(
     "Log an assessment",
     "Record what you learned about a recommendation, as of the day it held, with its evidence.",
@@ -108,19 +120,11 @@ with st.form("log_assessment", enter_to_submit=False):
                     format="YYYY-MM-DD",
                 ),
                 "archive_url": left.text_input("Archive link (optional)", key=f"ev{n}_archive"),
-                "reliability": right.selectbox(
-                    "Source reliability",
-                    list(tx.RELIABILITY_GRADES),
-                    format_func=lambda g: f"{g} – {tx.RELIABILITY_GRADES[g]}",
-                    index=len(tx.RELIABILITY_GRADES) - 1,
-                    key=f"ev{n}_reliability",
+                "reliability": _grade(
+                    right, "Source reliability", tx.RELIABILITY_GRADES, f"ev{n}_reliability"
                 ),
-                "credibility": left.selectbox(
-                    "Information credibility",
-                    list(tx.CREDIBILITY_GRADES),
-                    format_func=lambda g: f"{g} – {tx.CREDIBILITY_GRADES[g]}",
-                    index=len(tx.CREDIBILITY_GRADES) - 1,
-                    key=f"ev{n}_credibility",
+                "credibility": _grade(
+                    left, "Information credibility", tx.CREDIBILITY_GRADES, f"ev{n}_credibility"
                 ),
                 "summary": right.text_area(
                     "Summary", key=f"ev{n}_summary", max_chars=tx.SUMMARY_MAX_CHARS
