@@ -199,3 +199,24 @@ def test_plain_text_cannot_become_markup():
     assert unescaped == []
     for address in ("www.e", "://", "@b"):
         assert address not in shown.replace("\\", "")
+
+
+def test_the_form_lists_every_problem_of_a_submission_at_once(app_db: str):
+    app = fill_form(
+        open_page("tracker/ui/pages/log.py"),
+        status="modified",
+        log_analyst=" ",
+        log_corrects="soon",
+        evidence=[{"url": "javascript:alert(1)"}],
+    )
+    shown = app.error[0].value.replace("\\", "").replace(WORD_JOINER, "")
+    for message in (
+        "corrects: 'soon' is not an assessment id",
+        "note: modified needs a note saying why",
+        "analyst: must not be blank",
+        "evidence 1 url: 'javascript:alert(1)' is not an http or https link",
+    ):
+        assert message in shown
+    tracker = Tracker.open(app_db)
+    assert tracker.count_assessments() == 0
+    tracker.close()

@@ -91,6 +91,15 @@ def columns_of(record: type, *, besides: tuple[str, ...] = ()) -> type:
     return type(f"{record.__name__}Columns", (), columns)
 
 
+def choice_checks(record: type) -> tuple[CheckConstraint, ...]:
+    """A check that each of the record's choice fields holds one of its choices."""
+    return tuple(
+        CheckConstraint(_in(name, spec.choices), name=f"{name}_known")
+        for name, spec in declared_fields(record)
+        if spec.choices
+    )
+
+
 def _optional(record: type, name: str) -> bool:
     default = next(f.default for f in fields(record) if f.name == name)
     return default is None
@@ -119,6 +128,7 @@ class Assessment(columns_of(AssessmentDraft, besides=("recommendation_id", "corr
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     recommendation_id: Mapped[str] = mapped_column(ForeignKey("recommendation.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # An assessment is corrected at most once, by a later one.
     corrects_id: Mapped[int | None] = mapped_column(
         ForeignKey("assessment.id"), unique=True, default=None
     )
@@ -126,10 +136,8 @@ class Assessment(columns_of(AssessmentDraft, besides=("recommendation_id", "corr
     evidence: Mapped[list["Evidence"]] = relationship(order_by="Evidence.position", lazy="selectin")
 
     __table_args__ = (
-        CheckConstraint(_in("status", taxonomy.LOGGABLE_STATUSES), name="status_known"),
+        *choice_checks(AssessmentDraft),
         CheckConstraint("progress BETWEEN 0 AND 100", name="progress_range"),
-        CheckConstraint(_in("confidence", taxonomy.CONFIDENCE_LEVELS), name="confidence_known"),
-        CheckConstraint(_in("basis", taxonomy.BASES), name="basis_known"),
         # Finds the assessment in effect on a date without reading the whole history.
         Index("ix_assessment_timeline", "recommendation_id", "as_of", "recorded_at", "id"),
         Index("ix_assessment_as_of", "as_of"),
@@ -143,11 +151,7 @@ class Evidence(columns_of(EvidenceDraft), Base):
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
 
-    __table_args__ = (
-        CheckConstraint(_in("source_type", taxonomy.SOURCE_TYPES), name="source_type_known"),
-        CheckConstraint(_in("reliability", taxonomy.RELIABILITY_GRADES), name="reliability_grade"),
-        CheckConstraint(_in("credibility", taxonomy.CREDIBILITY_GRADES), name="credibility_grade"),
-    )
+    __table_args__ = choice_checks(EvidenceDraft)
 
 
 class CurrentStatus(Base):

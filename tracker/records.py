@@ -8,6 +8,7 @@ columns and the rules all derive from these declarations, so adding a field is a
 and in a migration, plus whatever genuinely differs.
 """
 
+from collections.abc import Mapping
 from dataclasses import Field, dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
@@ -39,6 +40,8 @@ class Spec:
     limit: int | None = None
     """Characters: the most a text may hold, or the width of a stored key."""
     choices: tuple[str, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """What each choice means, for people; choices without one show as they are."""
     required: bool = False
     identifying: bool = True
     """Whether it is part of what makes two records the same record (an import that meets a
@@ -92,6 +95,7 @@ class EvidenceDraft:
         help="one of: " + ", ".join(taxonomy.SOURCE_TYPES) + " (default: other)",
         limit=20,
         choices=tuple(taxonomy.SOURCE_TYPES),
+        labels=taxonomy.SOURCE_TYPES,
     )
     publisher: str = declared(
         "", kind=TEXT, label="Publisher", help="who published it", limit=taxonomy.NAME_MAX_CHARS
@@ -120,6 +124,7 @@ class EvidenceDraft:
         help="source reliability, A (completely reliable) to F (cannot be judged; default)",
         limit=1,
         choices=tuple(taxonomy.RELIABILITY_GRADES),
+        labels={g: f"{g} – {m}" for g, m in taxonomy.RELIABILITY_GRADES.items()},
     )
     credibility: str = declared(
         "6",
@@ -128,6 +133,7 @@ class EvidenceDraft:
         help="information credibility, 1 (confirmed) to 6 (cannot be judged; default)",
         limit=1,
         choices=tuple(taxonomy.CREDIBILITY_GRADES),
+        labels={g: f"{g} – {m}" for g, m in taxonomy.CREDIBILITY_GRADES.items()},
     )
     summary: str = declared(
         "", kind=TEXT, label="Summary", help="what it says", limit=taxonomy.SUMMARY_MAX_CHARS
@@ -153,6 +159,7 @@ class AssessmentDraft:
         help="one of: " + ", ".join(taxonomy.LOGGABLE_STATUSES),
         limit=20,
         choices=taxonomy.LOGGABLE_STATUSES,
+        labels={s.key: s.label for s in taxonomy.STATUSES},
         required=True,
     )
     progress: int | None = declared(
@@ -188,6 +195,7 @@ class AssessmentDraft:
         help="reported (by the implementing actor) or verified (independently); default: reported",
         limit=10,
         choices=tuple(taxonomy.BASES),
+        labels=taxonomy.BASES,
     )
     note: str = declared(
         "",

@@ -77,7 +77,8 @@ class Tracker:
         """
         state = self.store.schema()
         if state == db.MISSING:
-            raise refuse("no_tracker_database", {"where": "the database"}, at="db")
+            where = self.store.engine.url.render_as_string(hide_password=True)
+            raise refuse("no_tracker_database", {"where": where})
         if state == db.NEWER:
             raise refuse("newer_schema", {"revisions": "unknown"}, at="db")
         if state == db.OLDER:

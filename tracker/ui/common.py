@@ -8,6 +8,7 @@ import streamlit as st
 
 from tracker import db, reports, taxonomy
 from tracker.errors import InvalidInput
+from tracker.records import DAY, LINK, Spec
 from tracker.ui import data
 from tracker.views import RecommendationView
 
@@ -18,6 +19,8 @@ _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
 # an invisible word joiner inside "www." and after a colon or an at sign keeps them text.
 _LINK_START = re.compile(r"((?<![^\W_])w(?=ww\.)|[:@])", re.IGNORECASE)
 WORD_JOINER = "\u2060"
+# Texts that may be longer than this get a text area rather than a one-line input.
+LONGEST_LINE = taxonomy.URL_MAX_CHARS
 
 
 def plain(text: str) -> str:
@@ -55,6 +58,38 @@ def show_problems(error: InvalidInput) -> None:
         "Nothing was saved. Please fix:\n\n"
         + "\n".join(f"- {plain(str(problem))}" for problem in error.problems)
     )
+
+
+def field_input(container, spec: Spec, key: str, default: object, today: date):
+    """The widget for one declared field, by its kind, in `container` (a column or the page).
+
+    Choices show what they mean and start on the field's default ("cannot be judged" for
+    grades); dates are never in the future; long texts get a text area.
+    """
+    if spec.kind == DAY:
+        return container.date_input(
+            spec.label, default, max_value=today, key=key, format="YYYY-MM-DD"
+        )
+    if spec.choices:
+        return container.selectbox(
+            spec.label,
+            spec.choices,
+            index=spec.choices.index(default),
+            format_func=lambda value: spec.labels.get(value, value),
+            key=key,
+        )
+    if spec.limit is not None and spec.limit > LONGEST_LINE:
+        return container.text_area(spec.label, key=key, max_chars=spec.limit)
+    return container.text_input(spec.label, key=key)
+
+
+def shown(spec: Spec, value: object) -> object:
+    """A stored value as a table shows it: a choice by what it means, an empty link as none."""
+    if spec.choices:
+        return spec.labels.get(value, value)
+    if spec.kind == LINK:
+        return value or None
+    return value
 
 
 def frame(report: reports.Report) -> pd.DataFrame:

@@ -4,24 +4,13 @@ import streamlit as st
 
 from tracker import taxonomy
 from tracker.errors import InvalidInput, Problem
-from tracker.records import AssessmentDraft, EvidenceDraft
-from tracker.rules import read_assessment_id
+from tracker.records import AssessmentDraft, EvidenceDraft, declared_fields
+from tracker.rules import default_of, read_assessment_id
 from tracker.ui import common, data
 from tracker.ui.common import plain
 
 MAX_EVIDENCE_PER_FORM = 20
 LOGGED = "log_logged"  # what the last submission stored, shown once after the form empties
-
-
-def _grade(column, label: str, grades: dict[str, str], key: str) -> str:
-    """A grade picker showing each grade with its meaning; "cannot be judged" by default."""
-    return column.selectbox(
-        label,
-        list(grades),
-        format_func=lambda g: f"{g} – {grades[g]}",
-        index=len(grades) - 1,
-        key=key,
-    )
 
 
 common.page_header(
@@ -95,46 +84,17 @@ with st.form("log_assessment", enter_to_submit=False):
     items = []
     for n in range(1, evidence_count + 1):
         st.markdown(f"**Evidence {n}**")
-        left, right = st.columns(2)
+        columns = st.columns(2)
         items.append(
             {
-                "url": left.text_input("Link (http or https)", key=f"ev{n}_url"),
-                "title": right.text_input("Title", key=f"ev{n}_title"),
-                "source_type": left.selectbox(
-                    "Source type",
-                    list(taxonomy.SOURCE_TYPES),
-                    format_func=taxonomy.SOURCE_TYPES.get,
-                    index=len(taxonomy.SOURCE_TYPES) - 1,
-                    key=f"ev{n}_type",
-                ),
-                "publisher": right.text_input("Publisher", key=f"ev{n}_publisher"),
-                "published_on": left.date_input(
-                    "Published",
-                    None,
-                    max_value=today,
-                    key=f"ev{n}_published",
-                    format="YYYY-MM-DD",
-                ),
-                "accessed_on": right.date_input(
-                    "Accessed",
-                    None,
-                    max_value=today,
-                    key=f"ev{n}_accessed",
-                    format="YYYY-MM-DD",
-                ),
-                "archive_url": left.text_input("Archive link (optional)", key=f"ev{n}_archive"),
-                "reliability": _grade(
-                    right, "Source reliability", taxonomy.RELIABILITY_GRADES, f"ev{n}_reliability"
-                ),
-                "credibility": _grade(
-                    left,
-                    "Information credibility",
-                    taxonomy.CREDIBILITY_GRADES,
-                    f"ev{n}_credibility",
-                ),
-                "summary": right.text_area(
-                    "Summary", key=f"ev{n}_summary", max_chars=taxonomy.SUMMARY_MAX_CHARS
-                ),
+                name: common.field_input(
+                    columns[k % 2],
+                    spec,
+                    f"ev{n}_{spec.name}",
+                    default_of(EvidenceDraft, name),
+                    today,
+                )
+                for k, (name, spec) in enumerate(declared_fields(EvidenceDraft))
             }
         )
     submitted = st.form_submit_button("Log assessment", type="primary")

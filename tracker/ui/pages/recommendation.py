@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from tracker import charts, taxonomy
+from tracker.records import LINK, EvidenceDraft, declared_fields
 from tracker.ui import common, data
 from tracker.ui.common import plain
 
@@ -106,27 +107,18 @@ points = data.evidence_points(url, rec_id)
 if not points:
     st.info("No evidence logged for this recommendation.")
 else:
+    fields = declared_fields(EvidenceDraft)
+    table = {
+        spec.label: [common.shown(spec, getattr(p.evidence, name)) for p in points]
+        for name, spec in fields
+    }
+    table["Assessment"] = [p.assessment_id for p in points]
     st.dataframe(
-        pd.DataFrame(
-            {
-                "Title": [p.evidence.title or p.evidence.url for p in points],
-                "Link": [p.evidence.url for p in points],
-                "Type": [taxonomy.SOURCE_TYPES[p.evidence.source_type] for p in points],
-                "Publisher": [p.evidence.publisher for p in points],
-                "Published": [p.evidence.published_on for p in points],
-                "Accessed": [p.evidence.accessed_on for p in points],
-                "Grade": [p.evidence.grade for p in points],
-                "Archive": [p.evidence.archive_url or None for p in points],
-                "Summary": [p.evidence.summary for p in points],
-                "Assessment": [p.assessment_id for p in points],
-            }
-        ),
+        pd.DataFrame(table),
         column_config={
-            "Link": st.column_config.LinkColumn("Link", validate=r"^https?://"),
-            "Archive": st.column_config.LinkColumn("Archive", validate=r"^https?://"),
-            "Grade": st.column_config.TextColumn(
-                "Grade", help="Source reliability A–F, then information credibility 1–6."
-            ),
+            spec.label: st.column_config.LinkColumn(spec.label, validate=r"^https?://")
+            for _, spec in fields
+            if spec.kind == LINK
         },
         hide_index=True,
         width="stretch",
