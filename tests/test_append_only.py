@@ -1,0 +1,320 @@
+"""Assessments and evidence are append-only by every statement form, on SQLite and PostgreSQL."""
+
+import csv
+import io
+import sqlite3
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from tests.factories import days_ago, draft, evidence
+from tracker import append_only, db, history_file
+from tracker.store import Store
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+COLUMNS = (
+    "id, recommendation_id, status, progress, as_of, recorded_at, analyst, confidence, basis, "
+    "note, corrects_id"
+)
+
+
+def copy_of_assessment_1(new_id: int, corrects: str = "corrects_id") -> str:
+    """A SELECT giving stored assessment 1 again, with another id, note and `corrects_id`."""
+    return (
+        f"SELECT {new_id}, recommendation_id, status, progress, as_of, recorded_at, analyst, "
+        f"confidence, basis, 'overwritten', {corrects} FROM assessment WHERE id = 1"
+    )
+
+
+# The stored history (see `fill`): assessment 1 with two evidence items, assessment 2 correcting
+# it with one, assessment 3 of another recommendation. Every statement below would change or
+# remove some of it. SQLite's insert guard answers a colliding insert before its unique index
+# does; PostgreSQL's unique index answers first, and its update trigger stops an upsert.
+REFUSED = "append-only|duplicate key value"
+BOTH = {
+    "update": "UPDATE assessment SET note = 'overwritten' WHERE id = 1",
+    "update every row": "UPDATE assessment SET progress = progress",
+    "delete": "DELETE FROM assessment WHERE id = 2",
+    "delete every row": "DELETE FROM assessment",
+    "insert with a stored id": f"INSERT INTO assessment ({COLUMNS}) {copy_of_assessment_1(1)}",
+    "insert with a stored correction": (
+        f"INSERT INTO assessment ({COLUMNS}) {copy_of_assessment_1(99, corrects='1')}"
+    ),
+    "upsert on a stored id": (
+        f"INSERT INTO assessment ({COLUMNS}) {copy_of_assessment_1(1)} "
+        "ON CONFLICT (id) DO UPDATE SET note = excluded.note"
+    ),
+    "upsert on a stored correction": (
+        f"INSERT INTO assessment ({COLUMNS}) {copy_of_assessment_1(99, corrects='1')} "
+        "ON CONFLICT (corrects_id) DO UPDATE SET note = excluded.note"
+    ),
+    "update evidence": "UPDATE evidence SET title = 'overwritten' WHERE id = 1",
+    "delete evidence": "DELETE FROM evidence WHERE id = 3",
+    "insert evidence with a stored id": "INSERT INTO evidence SELECT * FROM evidence WHERE id = 1",
+    "upsert evidence on a stored id": (
+        "INSERT INTO evidence SELECT * FROM evidence WHERE id = 1 "
+        "ON CONFLICT (id) DO UPDATE SET title = 'overwritten'"
+    ),
+}
+SQLITE_ONLY = {
+    "replace a stored id": f"REPLACE INTO assessment ({COLUMNS}) {copy_of_assessment_1(1)}",
+    "insert or replace a stored id": (
+        f"INSERT OR REPLACE INTO assessment ({COLUMNS}) {copy_of_assessment_1(1)}"
+    ),
+    "replace a stored correction with a new id": (
+        f"REPLACE INTO assessment ({COLUMNS}) {copy_of_assessment_1(99, corrects='1')}"
+    ),
+    "insert or replace a stored correction with a new id": (
+        f"INSERT OR REPLACE INTO assessment ({COLUMNS}) {copy_of_assessment_1(99, corrects='1')}"
+    ),
+    "insert or ignore a stored id": (
+        f"INSERT OR IGNORE INTO assessment ({COLUMNS}) {copy_of_assessment_1(1)}"
+    ),
+    "update or replace onto a stored id": "UPDATE OR REPLACE assessment SET id = 1 WHERE id = 3",
+    "replace evidence": "REPLACE INTO evidence SELECT * FROM evidence WHERE id = 1",
+    "insert or replace evidence": "INSERT OR REPLACE INTO evidence SELECT * FROM evidence",
+}
+POSTGRESQL_ONLY = {
+    "truncate": "TRUNCATE assessment CASCADE",
+    "truncate evidence": "TRUNCATE evidence",
+    "merge to update": (
+        "MERGE INTO assessment a USING (SELECT 1 AS id) s ON a.id = s.id "
+        "WHEN MATCHED THEN UPDATE SET note = 'overwritten'"
+    ),
+    "merge to delete": (
+        "MERGE INTO evidence e USING (SELECT 1 AS id) s ON e.id = s.id WHEN MATCHED THEN DELETE"
+    ),
+}
+
+
+def fill(store: Store) -> None:
+    first = store.log(
+        draft("R1", as_of=days_ago(20), progress=10, evidence=[evidence(), evidence(title="B")])
+    )
+    store.log(
+        draft("R1", as_of=days_ago(20), progress=15, corrects_id=first, evidence=[evidence()])
+    )
+    store.log(draft("R2", as_of=days_ago(5), progress=60, note="Kept as written."))
+
+
+def snapshot(store: Store) -> tuple:
+    """Everything stored of the history: the full export, and every row as the tables hold it."""
+    out = io.StringIO()
+    history_file.write(store, out)
+    with store.engine.connect() as connection:
+        rows = tuple(
+            tuple(connection.execute(text(f"SELECT * FROM {table} ORDER BY id")).all())
+            for table in ("assessment", "evidence")
+        )
+    return out.getvalue(), rows
+
+
+def refuse(engine: sa.Engine, statement: str, message: str = REFUSED) -> None:
+    """Runs `statement` in a transaction of its own and asserts the database refuses it."""
+    with pytest.raises(DBAPIError, match=message), engine.begin() as connection:
+        connection.execute(text(statement))
+
+
+@pytest.mark.parametrize("form", BOTH)
+def test_stored_history_cannot_be_changed_by_any_statement(store: Store, form: str):
+    fill(store)
+    before = snapshot(store)
+    refuse(store.engine, BOTH[form])
+    assert snapshot(store) == before
+    assert len(before[1][0]) == 3 and len(before[1][1]) == 3
+
+
+@pytest.mark.parametrize("foreign_keys", [True, False], ids=["tracker", "sqlite3 shell"])
+@pytest.mark.parametrize("form", SQLITE_ONLY)
+def test_sqlite_replace_cannot_overwrite_or_remove_stored_history(
+    sqlite_store: Store, form: str, foreign_keys: bool
+):
+    """Through the tracker's own connections, and through a plain one such as the sqlite3
+    shell's, which checks no foreign keys and so would let REPLACE remove a referenced row."""
+    fill(sqlite_store)
+    before = snapshot(sqlite_store)
+    if foreign_keys:
+        refuse(sqlite_store.engine, SQLITE_ONLY[form], "append-only")
+    else:
+        plain = sqlite3.connect(sqlite_store.engine.url.database)
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"), plain:
+            plain.execute(SQLITE_ONLY[form])
+        plain.close()
+    assert snapshot(sqlite_store) == before
+
+
+@pytest.mark.parametrize("form", POSTGRESQL_ONLY)
+def test_postgresql_truncate_and_merge_cannot_remove_stored_history(pg_url: str, form: str):
+    store = Store(pg_url)
+    store.init()
+    fill(store)
+    before = snapshot(store)
+    refuse(store.engine, POSTGRESQL_ONLY[form], "append-only")
+    assert snapshot(store) == before
+    store.close()
+
+
+def test_new_assessments_and_evidence_are_still_appended(store: Store):
+    fill(store)
+    added = store.log(draft("R3", evidence=[evidence(), evidence()]))
+    with store.engine.begin() as connection:
+        connection.execute(text(f"INSERT INTO assessment ({COLUMNS}) {copy_of_assessment_1(50)}"))
+    assert [a.id for a in store.history("R3")] == [added]
+    assert sorted(a.id for a in store.history("R1")) == [1, 2, 50]
+    assert len(snapshot(store)[1][1]) == 5
+
+
+# -- the same protection for any future table, in one call --------------------------------------
+
+
+def test_any_table_becomes_append_only_in_one_call_and_back(db_url: str):
+    engine = db.make_engine(db_url)
+    dialect = engine.dialect.name
+    with engine.begin() as connection:
+        connection.execute(
+            text("CREATE TABLE milestone_mark (id INTEGER PRIMARY KEY, code VARCHAR(20) UNIQUE)")
+        )
+        for statement in append_only.create_statements(
+            dialect, "milestone_mark", unique=("id", "code")
+        ):
+            connection.execute(text(statement))
+        connection.execute(text("INSERT INTO milestone_mark VALUES (1, 'signed'), (2, 'funded')"))
+    attempts = [
+        "UPDATE milestone_mark SET code = 'x' WHERE id = 1",
+        "DELETE FROM milestone_mark WHERE id = 2",
+        "INSERT INTO milestone_mark VALUES (1, 'other') "
+        "ON CONFLICT (id) DO UPDATE SET code = excluded.code",
+        "INSERT INTO milestone_mark VALUES (3, 'signed') "
+        "ON CONFLICT (code) DO UPDATE SET id = excluded.id",
+    ]
+    if dialect == "sqlite":
+        attempts += [
+            "REPLACE INTO milestone_mark VALUES (1, 'other')",
+            "INSERT OR REPLACE INTO milestone_mark VALUES (3, 'funded')",
+        ]
+    else:
+        attempts += ["TRUNCATE milestone_mark"]
+    for attempt in attempts:
+        refuse(engine, attempt)
+    read = text("SELECT id, code FROM milestone_mark ORDER BY id")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO milestone_mark VALUES (3, 'opened')"))
+        assert connection.execute(read).all() == [(1, "signed"), (2, "funded"), (3, "opened")]
+        for statement in append_only.drop_statements(dialect, "milestone_mark"):
+            connection.execute(text(statement))
+        connection.execute(text("DELETE FROM milestone_mark WHERE id = 3"))
+        assert connection.execute(read).all() == [(1, "signed"), (2, "funded")]
+    engine.dispose()
+
+
+# -- migration 0003 ------------------------------------------------------------------------------
+
+RECOMMENDATION = sa.table(
+    "recommendation",
+    *(sa.column(name) for name in ("id", "position", "title", "description", "source")),
+    *(sa.column(name) for name in ("section", "theme", "actors", "review_every_days")),
+)
+ASSESSMENT = sa.table(
+    "assessment",
+    *(sa.column(name) for name in ("id", "recommendation_id", "status", "progress")),
+    sa.column("as_of", sa.Date()),
+    sa.column("recorded_at", sa.DateTime(timezone=True)),
+    *(sa.column(name) for name in ("analyst", "confidence", "basis", "note", "corrects_id")),
+)
+EVIDENCE = sa.table(
+    "evidence",
+    *(sa.column(name) for name in ("id", "assessment_id", "position", "url", "title")),
+    *(sa.column(name) for name in ("source_type", "publisher", "archive_url", "reliability")),
+    sa.column("published_on", sa.Date()),
+    sa.column("accessed_on", sa.Date()),
+    *(sa.column(name) for name in ("credibility", "summary")),
+)
+
+
+def build_at_0002(store: Store) -> None:
+    """Brings an empty database to revision 0002 and stores, with that schema's own columns, two
+    assessments with evidence and a correction of one of them."""
+    with db.exclusive(store.engine) as connection:
+        config = db.alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+        connection.execute(
+            sa.insert(RECOMMENDATION),
+            [
+                dict(id=f"R{n}", position=n, title=f"T{n}", description="D", source="S",
+                     section="", theme="Security", actors="Mexico", review_every_days=90)
+                for n in (1, 2)
+            ],
+        )  # fmt: skip
+        recorded = [datetime(2026, 3, day, 9, 30, 15, 123456, tzinfo=UTC) for day in (1, 2, 3)]
+        connection.execute(
+            sa.insert(ASSESSMENT),
+            [
+                dict(id=1, recommendation_id="R1", status="in_progress", progress=20,
+                     as_of=date(2026, 2, 20), recorded_at=recorded[0], analyst="Ana",
+                     confidence="low", basis="reported", note="«first»\nline two",
+                     corrects_id=None),
+                dict(id=2, recommendation_id="R2", status="implemented", progress=100,
+                     as_of=date(2026, 2, 25), recorded_at=recorded[1], analyst="Ben",
+                     confidence="high", basis="verified", note="=1+1", corrects_id=None),
+                dict(id=3, recommendation_id="R1", status="stalled", progress=25,
+                     as_of=date(2026, 2, 20), recorded_at=recorded[2], analyst="Ana",
+                     confidence="moderate", basis="reported", note="typo", corrects_id=1),
+            ],
+        )  # fmt: skip
+        connection.execute(
+            sa.insert(EVIDENCE),
+            [
+                dict(id=n, assessment_id=assessment, position=position,
+                     url=f"https://example.org/{n}", title=f"Source {n}", source_type="news",
+                     publisher="Diario", archive_url="", reliability="B", credibility="2",
+                     published_on=date(2026, 2, 1), accessed_on=None, summary=f"S{n}")
+                for n, assessment, position in ((1, 1, 1), (2, 2, 1), (3, 2, 2), (4, 3, 1))
+            ],
+        )  # fmt: skip
+
+
+def revision(store: Store) -> str:
+    with store.engine.connect() as connection:
+        return connection.scalar(text("SELECT version_num FROM alembic_version"))
+
+
+def downgrade(store: Store, to: str) -> None:
+    with db.exclusive(store.engine) as connection:
+        config = db.alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, to)
+
+
+def test_upgrading_a_0002_database_keeps_its_history_byte_identical(db_url: str):
+    store = Store(db_url)
+    build_at_0002(store)
+    before = snapshot(store)
+    assert len(list(csv.reader(io.StringIO(before[0])))) == 4 and len(before[1][1]) == 4
+    if store.engine.dialect.name == "sqlite":
+        # Before 0003, REPLACE silently overwrites a stored assessment (rolled back here).
+        with store.engine.connect() as connection:
+            connection.execute(text(SQLITE_ONLY["replace a stored id"]))
+            note = connection.scalar(text("SELECT note FROM assessment WHERE id = 1"))
+            assert note == "overwritten"
+            connection.rollback()
+        assert snapshot(store) == before
+    store.upgrade()
+    assert revision(store) == "0003"
+    assert snapshot(store) == before
+    refuse(store.engine, BOTH["upsert on a stored correction"])
+    if store.engine.dialect.name == "sqlite":
+        refuse(store.engine, SQLITE_ONLY["replace a stored correction with a new id"])
+    downgrade(store, "0002")
+    assert revision(store) == "0002"
+    assert snapshot(store) == before
+    store.upgrade()
+    assert snapshot(store) == before
+    refuse(store.engine, BOTH["insert with a stored id"])
+    store.close()
