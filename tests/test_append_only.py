@@ -3,6 +3,7 @@
 import csv
 import io
 import sqlite3
+import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -318,3 +319,36 @@ def test_upgrading_a_0002_database_keeps_its_history_byte_identical(db_url: str)
     assert snapshot(store) == before
     refuse(store.engine, BOTH["insert with a stored id"])
     store.close()
+
+
+# -- concurrent writers still never share a position ---------------------------------------------
+
+
+def test_recommendation_imports_at_once_take_distinct_positions(
+    store: Store, db_url: str, tmp_path: Path
+):
+    errors: list[BaseException] = []
+
+    def add(path: Path) -> None:
+        own = Store(db_url)
+        try:
+            own.import_recommendations(path)
+        except BaseException as exc:  # reported to the test, which fails on any
+            errors.append(exc)
+        finally:
+            own.close()
+
+    threads = []
+    for paper in range(4):
+        path = tmp_path / f"paper{paper}.csv"
+        rows = "".join(f"P{paper}-{n},T,D,S\n" for n in range(3))
+        path.write_text("id,title,description,source\n" + rows, encoding="utf-8")
+        threads.append(threading.Thread(target=add, args=(path,)))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with store.engine.connect() as connection:
+        positions = connection.execute(text("SELECT position FROM recommendation")).scalars()
+        assert sorted(positions) == list(range(1, 18))

@@ -13,10 +13,10 @@ from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, exists, func, select, text
+from sqlalchemy import Engine, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from tracker import clock, db
+from tracker import clock, db, locks
 from tracker.errors import InvalidInput, NotFound, Problem
 from tracker.ledger import AppendPlan, in_effect
 from tracker.models import (
@@ -57,7 +57,8 @@ class Store:
     # -- schema and set-up -------------------------------------------------------------------
 
     def init(self, seed: Path = SEED_FILE) -> int:
-        """Creates or upgrades the schema and loads `seed` into an empty tracker.
+        """Creates or upgrades the schema and loads `seed` into an empty tracker, as the tables'
+        owner when TRACKER_ADMIN_DB_URL names one (see `db.owner`).
 
         Returns how many recommendations were loaded: 0 when there already were some, so that
         running it again changes nothing.
@@ -100,9 +101,8 @@ class Store:
     def _add_recommendations(
         self, session: Session, drafts: Sequence[RecommendationDraft], file: str
     ) -> None:
-        if session.get_bind().dialect.name == "postgresql":
-            # Positions follow the largest one; two imports at once must not pick the same.
-            session.execute(text("LOCK TABLE recommendation IN EXCLUSIVE MODE"))
+        # Positions follow the largest one; two imports at once must not pick the same.
+        locks.recommendation_positions(session)
         ids = [d.id for d in drafts]
         taken = set(session.scalars(select(Recommendation.id).where(Recommendation.id.in_(ids))))
         if taken:
