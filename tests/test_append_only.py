@@ -1,23 +1,27 @@
-"""Assessments and evidence are append-only by every statement form, on SQLite and PostgreSQL."""
+"""Assessments and evidence are append-only by every statement form, on SQLite and PostgreSQL,
+and a least-privileged PostgreSQL role runs the tracker but cannot get round the triggers."""
 
 import csv
 import io
 import sqlite3
 import threading
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from tests.factories import days_ago, draft, evidence
-from tracker import append_only, db, history_file
+from tracker import append_only, db, history_file, privileges
+from tracker.cli import main
+from tracker.models import Base
 from tracker.store import Store
-
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
 COLUMNS = (
     "id, recommendation_id, status, progress, as_of, recorded_at, analyst, confidence, basis, "
@@ -352,3 +356,165 @@ def test_recommendation_imports_at_once_take_distinct_positions(
     with store.engine.connect() as connection:
         positions = connection.execute(text("SELECT position FROM recommendation")).scalars()
         assert sorted(positions) == list(range(1, 18))
+
+
+# -- least privilege on PostgreSQL ---------------------------------------------------------------
+
+
+def test_every_table_has_its_privileges_decided():
+    assert set(privileges.TABLE_PRIVILEGES) == {*Base.metadata.tables, "alembic_version"}
+
+
+@pytest.fixture
+def app_role(pg_url: str) -> Iterator[str]:
+    """A login role of the test's own, holding the tracker's privileges once `grant` runs;
+    yields its URL for the test's schema. Dropped afterwards."""
+    role = f"tracker_app_{uuid.uuid4().hex[:12]}"
+    owner = create_engine(pg_url)
+    with owner.begin() as connection:
+        connection.execute(text(f"CREATE ROLE {role} LOGIN"))
+    try:
+        yield make_url(pg_url).set(username=role).render_as_string(hide_password=False)
+    finally:
+        with owner.begin() as connection:
+            connection.execute(text(f"DROP OWNED BY {role}"))
+            connection.execute(text(f"DROP ROLE {role}"))
+        owner.dispose()
+
+
+def grant(owner_url: str, app_url: str) -> None:
+    """Runs the README's grants, as the owner, for the role of `app_url`."""
+    owner = create_engine(owner_url)
+    with owner.begin() as connection:
+        schema = connection.scalar(text("SELECT current_schema()"))
+        for statement in privileges.grant_statements(make_url(app_url).username, schema):
+            connection.execute(text(statement))
+        sequences = connection.scalars(
+            text(
+                "SELECT sequence_name FROM information_schema.sequences "
+                "WHERE sequence_schema = current_schema()"
+            )
+        )
+        assert set(sequences) == set(privileges.SEQUENCE_PRIVILEGES)
+    owner.dispose()
+
+
+@pytest.fixture
+def no_admin_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(db.ADMIN_URL_VARIABLE, raising=False)
+
+
+@pytest.mark.usefixtures("no_admin_url")
+def test_the_restricted_role_logs_imports_and_reports(
+    pg_url: str, app_role: str, tmp_path: Path, capsys
+):
+    assert main(["init", "--db", pg_url]) == 0
+    grant(pg_url, app_role)
+    capsys.readouterr()
+    as_of = days_ago(3).isoformat()
+    log = ["log", "R1", "--status", "in_progress", "--analyst", "Ana", "--as-of", as_of]
+    evidence_options = ["--evidence-url", "https://www.gob.mx/sre", "--evidence-title", "Note"]
+    assert main([*log, "--progress", "90", *evidence_options, "--db", app_role]) == 0
+    assert main([*log, "--progress", "30", "--corrects", "1", "--db", app_role]) == 0
+    history = tmp_path / "history.csv"
+    history.write_text(
+        "assessment_id,recommendation_id,status,progress,as_of,analyst\n"
+        f"10,R2,stalled,20,{as_of},Ben\n"
+        f",R3,not_started,0,{as_of},Ben\n",
+        encoding="utf-8",
+    )
+    assert main(["import", str(history), "--db", app_role]) == 0
+    paper = tmp_path / "paper.csv"
+    paper.write_text("id,title,description,source\nP1,Open data,D,Other\n", encoding="utf-8")
+    assert main(["recommendations", "import", str(paper), "--db", app_role]) == 0
+    assert main([*log, "--progress", "50", "--db", app_role]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "1",
+        "2",
+        "Imported 2 assessments; skipped 0 already stored.",
+        "Imported 1 recommendation: P1",
+        "12",
+    ]
+    assert main(["status", "--db", app_role]) == 0
+    status = [line.split("\t")[:3] for line in capsys.readouterr().out.splitlines()]
+    assert status[:3] == [
+        ["R1", "in_progress", "50%"],
+        ["R2", "stalled", "20%"],
+        ["R3", "not_started", "0%"],
+    ]
+    assert status[-1] == ["P1", "not_assessed", "-"]
+    report = tmp_path / "report.csv"
+    assert main(["report", "--out", str(report), "--db", app_role]) == 0
+    rows = report.read_text(encoding="utf-8-sig").splitlines()
+    assert rows[1].startswith("R1,") and ",in_progress,50," in rows[1]
+    assert len(rows) == 7
+    owner = Store(pg_url)
+    (correction, corrected) = owner.history("R1")[1:]
+    assert (correction.id, correction.corrects_id, corrected.corrected_by_id) == (2, 1, 2)
+    assert [e.title for e in corrected.evidence] == ["Note"]
+    owner.close()
+
+
+@pytest.mark.usefixtures("no_admin_url")
+def test_the_restricted_role_cannot_get_round_the_triggers(pg_url: str, app_role: str):
+    owner = Store(pg_url)
+    owner.init()
+    fill(owner)
+    grant(pg_url, app_role)
+    before = snapshot(owner)
+    app = create_engine(app_role)
+    denied = "permission denied|must be owner"
+    for table in ("assessment", "evidence"):
+        refuse(app, f"ALTER TABLE {table} DISABLE TRIGGER ALL", denied)
+        refuse(app, f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only", denied)
+        refuse(app, f"DROP TRIGGER {table}_append_only ON {table}", denied)
+        refuse(app, f"DROP TRIGGER {table}_no_truncate ON {table}", denied)
+        refuse(app, f"UPDATE {table} SET id = id", denied)
+        refuse(app, f"DELETE FROM {table}", denied)
+        refuse(app, f"TRUNCATE {table}", denied)
+        refuse(app, f"DROP TABLE {table}", denied)
+        refuse(app, f"ALTER TABLE {table} RENAME TO {table}_old", denied)
+    refuse(app, "SET session_replication_role = replica", denied)
+    refuse(app, f"DROP FUNCTION {append_only.REFUSE_FUNCTION}() CASCADE", denied)
+    refuse(app, "CREATE TABLE intruder (id integer)", denied)
+    app.dispose()
+    assert snapshot(owner) == before
+    owner.close()
+
+
+@pytest.mark.usefixtures("no_admin_url")
+def test_an_older_schema_needs_the_owner_to_upgrade_it(
+    pg_url: str, app_role: str, monkeypatch: pytest.MonkeyPatch, capsys
+):
+    owner = Store(pg_url)
+    build_at_0002(owner)
+    grant(pg_url, app_role)
+    capsys.readouterr()
+    assert main(["history", "R1", "--db", app_role]) == 1
+    message = capsys.readouterr().err
+    role = make_url(app_role).username
+    assert message == (
+        "error: database failure: the database is at revision 0002 and this tracker needs a "
+        f"newer one, which the role {role} may not create; set TRACKER_ADMIN_DB_URL to the URL "
+        "of the tables' owner\n"
+    )
+    assert revision(owner) == "0002"
+    monkeypatch.setenv(db.ADMIN_URL_VARIABLE, "owner@db-host")
+    assert main(["history", "R1", "--db", app_role]) == 2
+    assert capsys.readouterr().err == "error: TRACKER_ADMIN_DB_URL: is not a database URL\n"
+    elsewhere = make_url(pg_url).update_query_dict({"options": "-csearch_path=public"})
+    monkeypatch.setenv(db.ADMIN_URL_VARIABLE, elsewhere.render_as_string(hide_password=False))
+    assert main(["history", "R1", "--db", app_role]) == 2
+    assert capsys.readouterr().err == (
+        "error: TRACKER_ADMIN_DB_URL: reaches another database than the tracker's\n"
+    )
+    assert revision(owner) == "0002"
+    monkeypatch.setenv(db.ADMIN_URL_VARIABLE, pg_url)
+    assert main(["history", "R1", "--db", app_role]) == 0
+    history = capsys.readouterr().out.splitlines()
+    assert [line.split()[:4] for line in history] == [
+        ["#3", "2026-02-20", "stalled", "25%"],
+        ["#1", "2026-02-20", "in_progress", "20%"],
+    ]
+    assert revision(owner) == "0003"
+    owner.close()
