@@ -23,6 +23,8 @@ from tracker.cli import main
 from tracker.models import Base
 from tracker.store import Store
 
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
 COLUMNS = (
     "id, recommendation_id, status, progress, as_of, recorded_at, analyst, confidence, basis, "
     "note, corrects_id"
@@ -363,6 +365,11 @@ def test_recommendation_imports_at_once_take_distinct_positions(
 
 def test_every_table_has_its_privileges_decided():
     assert set(privileges.TABLE_PRIVILEGES) == {*Base.metadata.tables, "alembic_version"}
+
+
+def test_the_readme_shows_the_grants_that_the_tests_run():
+    for statement in privileges.grant_statements("tracker_app"):
+        assert statement in README
 
 
 @pytest.fixture
