@@ -19,22 +19,23 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from tracker import clock, reports
-from tracker.rules import AssessmentDraft, ImportRow
-from tracker.store import Store
+from tracker import clock
+from tracker.history_file import HistoryFile
+from tracker.records import AssessmentDraft, NewAssessment
+from tracker.service import COMMAND_LINE, Actor, Tracker
 
 REC_IDS = ("R1", "R2", "R3", "R4", "R5")
 
 
-def build(path: Path, days: int, per_day: int) -> Store:
+def build(path: Path, days: int, per_day: int) -> Tracker:
     """A tracker holding `per_day` assessments a day over the last `days` days."""
-    store = Store(f"sqlite:///{path}")
-    store.init()
+    tracker = Tracker.open(f"sqlite:///{path}")
+    tracker.init()
     rng = random.Random(days)
     today = clock.today()
     assessments = days * per_day
     rows = [
-        ImportRow(
+        NewAssessment(
             AssessmentDraft(
                 recommendation_id=rng.choice(REC_IDS),
                 status="in_progress",
@@ -42,34 +43,33 @@ def build(path: Path, days: int, per_day: int) -> Store:
                 analyst=f"analyst {n % 17}",
                 as_of=today - timedelta(days=n // per_day),
                 note=f"benchmark assessment {n}",
-            ),
-            where=lambda column: {"column": column},
+            )
         )
         for n in range(assessments)
     ]
-    store.import_assessments(rows)
-    return store
+    numbers = list(range(2, assessments + 2))
+    file = HistoryFile("benchmark.csv", rows, numbers, [[] for _ in rows])
+    tracker.import_history(Actor("benchmark", COMMAND_LINE), file)
+    return tracker
 
 
-def reads(store: Store) -> dict[str, Callable[[], object]]:
+def reads(tracker: Tracker) -> dict[str, Callable[[], object]]:
     """The reads the pages make, keyed by what they serve."""
     today = clock.today()
     return {
-        "overview: current statuses": lambda: store.statuses(),
-        "overview: progress over 12 months": lambda: store.progress_steps(
+        "overview: current statuses": lambda: tracker.statuses(),
+        "overview: progress over 12 months": lambda: tracker.progress_steps(
             today - timedelta(days=365), today
         ),
-        "recommendation: timeline over 2 years": lambda: store.progress_steps(
+        "recommendation: timeline over 2 years": lambda: tracker.progress_steps(
             today - timedelta(days=730), today, ["R1"]
         ),
-        "recommendation: first page of history": lambda: store.history("R1", limit=21),
-        "recommendation: evidence": lambda: store.evidence_points("R1"),
-        "reports: status report 6 months ago": lambda: reports.status_report_for(
-            store, today - timedelta(days=182)
+        "recommendation: first page of history": lambda: tracker.history("R1", limit=21),
+        "recommendation: evidence": lambda: tracker.evidence_points("R1"),
+        "reports: status report 6 months ago": lambda: tracker.status_report(
+            today - timedelta(days=182)
         ),
-        "reports: what changed in 30 days": lambda: reports.changes_for(
-            store, today - timedelta(days=30)
-        ),
+        "reports: what changed in 30 days": lambda: tracker.changes(today - timedelta(days=30)),
     }
 
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tracker.store import Store
+from tracker.service import Tracker
 
 PG_URL = os.environ.get("TRACKER_TEST_PG_URL", "")
 
@@ -38,9 +38,9 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def sqlite_store(tmp_path) -> Iterator[Store]:
-    """An initialised store on a SQLite file, for what only SQLite does."""
-    opened = Store(f"sqlite:///{tmp_path / 'tracker.db'}")
+def sqlite_tracker(tmp_path) -> Iterator[Tracker]:
+    """An initialised tracker on a SQLite file, for what only SQLite does."""
+    opened = Tracker.open(f"sqlite:///{tmp_path / 'tracker.db'}")
     opened.init()
     yield opened
     opened.close()
@@ -71,9 +71,9 @@ def postgresql_schema_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    """An initialised store holding the paper's five recommendations and no assessments."""
-    opened = Store(db_url)
+def tracker(db_url: str) -> Iterator[Tracker]:
+    """An initialised tracker holding the paper's five recommendations and no assessments."""
+    opened = Tracker.open(db_url)
     opened.init()
     yield opened
     opened.close()

@@ -3,7 +3,11 @@
 from datetime import date, timedelta
 
 from tracker import clock
-from tracker.rules import AssessmentDraft, EvidenceDraft
+from tracker.records import AssessmentDraft, EvidenceDraft
+from tracker.service import COMMAND_LINE, Actor
+
+ACTOR = Actor("Ana Analyst", COMMAND_LINE)
+"""Who acts in tests that write."""
 
 
 def days_ago(days: int) -> date:

@@ -17,11 +17,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from tests.factories import days_ago, draft, evidence
-from tracker import append_only, db, history_file, privileges
+from tests.factories import ACTOR, days_ago, draft, evidence
+from tracker import append_only, db, privileges, recommendation_file
 from tracker.cli import main
 from tracker.models import Base
-from tracker.store import Store
+from tracker.service import Tracker
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -100,21 +100,25 @@ POSTGRESQL_ONLY = {
 }
 
 
-def fill(store: Store) -> None:
-    first = store.log(
-        draft("R1", as_of=days_ago(20), progress=10, evidence=[evidence(), evidence(title="B")])
+def fill(tracker: Tracker) -> None:
+    first = tracker.log_assessment(
+        ACTOR,
+        draft("R1", as_of=days_ago(20), progress=10, evidence=[evidence(), evidence(title="B")]),
     )
-    store.log(
-        draft("R1", as_of=days_ago(20), progress=15, corrects_id=first, evidence=[evidence()])
+    tracker.log_assessment(
+        ACTOR,
+        draft("R1", as_of=days_ago(20), progress=15, corrects_id=first, evidence=[evidence()]),
     )
-    store.log(draft("R2", as_of=days_ago(5), progress=60, note="Kept as written."))
+    tracker.log_assessment(
+        ACTOR, draft("R2", as_of=days_ago(5), progress=60, note="Kept as written.")
+    )
 
 
-def snapshot(store: Store) -> tuple:
+def snapshot(tracker: Tracker) -> tuple:
     """Everything stored of the history: the full export, and every row as the tables hold it."""
     out = io.StringIO()
-    history_file.write(store, out)
-    with store.engine.connect() as connection:
+    tracker.export_history(out)
+    with tracker.store.engine.connect() as connection:
         rows = tuple(
             tuple(connection.execute(text(f"SELECT * FROM {table} ORDER BY id")).all())
             for table in ("assessment", "evidence")
@@ -129,52 +133,52 @@ def refuse(engine: sa.Engine, statement: str, message: str = REFUSED) -> None:
 
 
 @pytest.mark.parametrize("form", BOTH)
-def test_stored_history_cannot_be_changed_by_any_statement(store: Store, form: str):
-    fill(store)
-    before = snapshot(store)
-    refuse(store.engine, BOTH[form])
-    assert snapshot(store) == before
+def test_stored_history_cannot_be_changed_by_any_statement(tracker: Tracker, form: str):
+    fill(tracker)
+    before = snapshot(tracker)
+    refuse(tracker.store.engine, BOTH[form])
+    assert snapshot(tracker) == before
     assert len(before[1][0]) == 3 and len(before[1][1]) == 3
 
 
 @pytest.mark.parametrize("foreign_keys", [True, False], ids=["tracker", "sqlite3 shell"])
 @pytest.mark.parametrize("form", SQLITE_ONLY)
 def test_sqlite_replace_cannot_overwrite_or_remove_stored_history(
-    sqlite_store: Store, form: str, foreign_keys: bool
+    sqlite_tracker: Tracker, form: str, foreign_keys: bool
 ):
     """Through the tracker's own connections, and through a plain one such as the sqlite3
     shell's, which checks no foreign keys and so would let REPLACE remove a referenced row."""
-    fill(sqlite_store)
-    before = snapshot(sqlite_store)
+    fill(sqlite_tracker)
+    before = snapshot(sqlite_tracker)
     if foreign_keys:
-        refuse(sqlite_store.engine, SQLITE_ONLY[form], "append-only")
+        refuse(sqlite_tracker.store.engine, SQLITE_ONLY[form], "append-only")
     else:
-        plain = sqlite3.connect(sqlite_store.engine.url.database)
+        plain = sqlite3.connect(sqlite_tracker.store.engine.url.database)
         with pytest.raises(sqlite3.IntegrityError, match="append-only"), plain:
             plain.execute(SQLITE_ONLY[form])
         plain.close()
-    assert snapshot(sqlite_store) == before
+    assert snapshot(sqlite_tracker) == before
 
 
 @pytest.mark.parametrize("form", POSTGRESQL_ONLY)
 def test_postgresql_truncate_and_merge_cannot_remove_stored_history(pg_url: str, form: str):
-    store = Store(pg_url)
-    store.init()
-    fill(store)
-    before = snapshot(store)
-    refuse(store.engine, POSTGRESQL_ONLY[form], "append-only")
-    assert snapshot(store) == before
-    store.close()
+    tracker = Tracker.open(pg_url)
+    tracker.init()
+    fill(tracker)
+    before = snapshot(tracker)
+    refuse(tracker.store.engine, POSTGRESQL_ONLY[form], "append-only")
+    assert snapshot(tracker) == before
+    tracker.close()
 
 
-def test_new_assessments_and_evidence_are_still_appended(store: Store):
-    fill(store)
-    added = store.log(draft("R3", evidence=[evidence(), evidence()]))
-    with store.engine.begin() as connection:
+def test_new_assessments_and_evidence_are_still_appended(tracker: Tracker):
+    fill(tracker)
+    added = tracker.log_assessment(ACTOR, draft("R3", evidence=[evidence(), evidence()]))
+    with tracker.store.engine.begin() as connection:
         connection.execute(text(f"INSERT INTO assessment ({COLUMNS}) {copy_of_assessment_1(50)}"))
-    assert [a.id for a in store.history("R3")] == [added]
-    assert sorted(a.id for a in store.history("R1")) == [1, 2, 50]
-    assert len(snapshot(store)[1][1]) == 5
+    assert [a.id for a in tracker.history("R3")] == [added]
+    assert sorted(a.id for a in tracker.history("R1")) == [1, 2, 50]
+    assert len(snapshot(tracker)[1][1]) == 5
 
 
 # -- the same protection for any future table, in one call --------------------------------------
@@ -244,10 +248,10 @@ EVIDENCE = sa.table(
 )
 
 
-def build_at_0002(store: Store) -> None:
+def build_at_0002(tracker: Tracker) -> None:
     """Brings an empty database to revision 0002 and stores, with that schema's own columns, two
     assessments with evidence and a correction of one of them."""
-    with db.exclusive(store.engine) as connection:
+    with db.exclusive(tracker.store.engine) as connection:
         config = db.alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, "0002")
@@ -287,58 +291,58 @@ def build_at_0002(store: Store) -> None:
         )  # fmt: skip
 
 
-def revision(store: Store) -> str:
-    with store.engine.connect() as connection:
+def revision(tracker: Tracker) -> str:
+    with tracker.store.engine.connect() as connection:
         return connection.scalar(text("SELECT version_num FROM alembic_version"))
 
 
-def downgrade(store: Store, to: str) -> None:
-    with db.exclusive(store.engine) as connection:
+def downgrade(tracker: Tracker, to: str) -> None:
+    with db.exclusive(tracker.store.engine) as connection:
         config = db.alembic_config()
         config.attributes["connection"] = connection
         command.downgrade(config, to)
 
 
 def test_upgrading_a_0002_database_keeps_its_history_byte_identical(db_url: str):
-    store = Store(db_url)
-    build_at_0002(store)
-    before = snapshot(store)
+    tracker = Tracker.open(db_url)
+    build_at_0002(tracker)
+    before = snapshot(tracker)
     assert len(list(csv.reader(io.StringIO(before[0])))) == 4 and len(before[1][1]) == 4
-    if store.engine.dialect.name == "sqlite":
+    if tracker.store.engine.dialect.name == "sqlite":
         # Before 0003, REPLACE silently overwrites a stored assessment (rolled back here).
-        with store.engine.connect() as connection:
+        with tracker.store.engine.connect() as connection:
             connection.execute(text(SQLITE_ONLY["replace a stored id"]))
             note = connection.scalar(text("SELECT note FROM assessment WHERE id = 1"))
             assert note == "overwritten"
             connection.rollback()
-        assert snapshot(store) == before
-    store.upgrade()
-    assert revision(store) == "0003"
-    assert snapshot(store) == before
-    refuse(store.engine, BOTH["upsert on a stored correction"])
-    if store.engine.dialect.name == "sqlite":
-        refuse(store.engine, SQLITE_ONLY["replace a stored correction with a new id"])
-    downgrade(store, "0002")
-    assert revision(store) == "0002"
-    assert snapshot(store) == before
-    store.upgrade()
-    assert snapshot(store) == before
-    refuse(store.engine, BOTH["insert with a stored id"])
-    store.close()
+        assert snapshot(tracker) == before
+    tracker.upgrade()
+    assert revision(tracker) == "0003"
+    assert snapshot(tracker) == before
+    refuse(tracker.store.engine, BOTH["upsert on a stored correction"])
+    if tracker.store.engine.dialect.name == "sqlite":
+        refuse(tracker.store.engine, SQLITE_ONLY["replace a stored correction with a new id"])
+    downgrade(tracker, "0002")
+    assert revision(tracker) == "0002"
+    assert snapshot(tracker) == before
+    tracker.upgrade()
+    assert snapshot(tracker) == before
+    refuse(tracker.store.engine, BOTH["insert with a stored id"])
+    tracker.close()
 
 
 # -- concurrent writers still never share a position ---------------------------------------------
 
 
 def test_recommendation_imports_at_once_take_distinct_positions(
-    store: Store, db_url: str, tmp_path: Path
+    tracker: Tracker, db_url: str, tmp_path: Path
 ):
     errors: list[BaseException] = []
 
     def add(path: Path) -> None:
-        own = Store(db_url)
+        own = Tracker.open(db_url)
         try:
-            own.import_recommendations(path)
+            own.add_recommendations(ACTOR, recommendation_file.read(path))
         except BaseException as exc:  # reported to the test, which fails on any
             errors.append(exc)
         finally:
@@ -355,7 +359,7 @@ def test_recommendation_imports_at_once_take_distinct_positions(
     for thread in threads:
         thread.join()
     assert errors == []
-    with store.engine.connect() as connection:
+    with tracker.store.engine.connect() as connection:
         positions = connection.execute(text("SELECT position FROM recommendation")).scalars()
         assert sorted(positions) == list(range(1, 18))
 
@@ -455,7 +459,7 @@ def test_the_restricted_role_logs_imports_and_reports(
     rows = report.read_text(encoding="utf-8-sig").splitlines()
     assert rows[1].startswith("R1,") and ",in_progress,50," in rows[1]
     assert len(rows) == 7
-    owner = Store(pg_url)
+    owner = Tracker.open(pg_url)
     (correction, corrected) = owner.history("R1")[1:]
     assert (correction.id, correction.corrects_id, corrected.corrected_by_id) == (2, 1, 2)
     assert [e.title for e in corrected.evidence] == ["Note"]
@@ -464,7 +468,7 @@ def test_the_restricted_role_logs_imports_and_reports(
 
 @pytest.mark.usefixtures("no_admin_url")
 def test_the_restricted_role_cannot_get_round_the_triggers(pg_url: str, app_role: str):
-    owner = Store(pg_url)
+    owner = Tracker.open(pg_url)
     owner.init()
     fill(owner)
     grant(pg_url, app_role)
@@ -493,7 +497,7 @@ def test_the_restricted_role_cannot_get_round_the_triggers(pg_url: str, app_role
 def test_an_older_schema_needs_the_owner_to_upgrade_it(
     pg_url: str, app_role: str, monkeypatch: pytest.MonkeyPatch, capsys
 ):
-    owner = Store(pg_url)
+    owner = Tracker.open(pg_url)
     build_at_0002(owner)
     grant(pg_url, app_role)
     capsys.readouterr()

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import draft
+from tests.factories import ACTOR, draft
 from tracker.cli import main
 from tracker.errors import InvalidInput
-from tracker.store import Store
+from tracker.service import Tracker
 
 WRITERS = 8
 APPENDS_EACH = 60
@@ -17,7 +17,7 @@ APPENDS_EACH = 60
 
 def test_backup_while_eight_writers_append(tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'live.db'}"
-    live = Store(url)
+    live = Tracker.open(url)
     live.init()
     committed: list[int] = []
     lock = threading.Lock()
@@ -25,12 +25,14 @@ def test_backup_while_eight_writers_append(tmp_path: Path):
     errors: list[BaseException] = []
 
     def write(seed: int) -> None:
-        own = Store(url)
+        own = Tracker.open(url)
         try:
             for n in range(APPENDS_EACH):
                 if n == APPENDS_EACH // 2:
                     half_done.wait()
-                new_id = own.log(draft(f"R{seed % 5 + 1}", progress=n, analyst=f"w{seed}"))
+                new_id = own.log_assessment(
+                    ACTOR, draft(f"R{seed % 5 + 1}", progress=n, analyst=f"w{seed}")
+                )
                 with lock:
                     committed.append(new_id)
         except BaseException as exc:
@@ -45,7 +47,7 @@ def test_backup_while_eight_writers_append(tmp_path: Path):
     with lock:
         before_backup = set(committed)
     target = tmp_path / "backup.db"
-    live.backup(target)
+    live.backup(ACTOR, target)
     for thread in threads:
         thread.join()
     assert errors == []
@@ -55,8 +57,8 @@ def test_backup_while_eight_writers_append(tmp_path: Path):
     assert check.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     check.close()
     restored_url = f"sqlite:///{tmp_path / 'restored.db'}"
-    restored = Store(restored_url)
-    restored.restore(target)
+    restored = Tracker.open(restored_url)
+    restored.restore(ACTOR, target)
     ids = {a.id for rec in restored.recommendations() for a in restored.history(rec.id)}
     assert before_backup <= ids
     assert len(ids) >= len(before_backup) >= WRITERS * (APPENDS_EACH // 2 - 1)
@@ -65,39 +67,43 @@ def test_backup_while_eight_writers_append(tmp_path: Path):
     live.close()
 
 
-def test_restore_refuses_to_replace_data_without_force(sqlite_store: Store, tmp_path: Path, capsys):
-    sqlite_store.log(draft("R1", progress=10))
+def test_restore_refuses_to_replace_data_without_force(
+    sqlite_tracker: Tracker, tmp_path: Path, capsys
+):
+    sqlite_tracker.log_assessment(ACTOR, draft("R1", progress=10))
     backup = tmp_path / "b.db"
-    sqlite_store.backup(backup)
-    sqlite_store.log(draft("R1", progress=90))
-    url = str(sqlite_store.engine.url)
+    sqlite_tracker.backup(ACTOR, backup)
+    sqlite_tracker.log_assessment(ACTOR, draft("R1", progress=90))
+    url = str(sqlite_tracker.store.engine.url)
     assert main(["restore", str(backup), "--db", url]) == 2
     assert "add --force to replace them" in capsys.readouterr().err
-    assert sqlite_store.count_assessments() == 2
+    assert sqlite_tracker.count_assessments() == 2
     assert main(["restore", str(backup), "--force", "--db", url]) == 0
-    assert sqlite_store.count_assessments() == 1
-    assert sqlite_store.statuses()[0].progress == 10
+    assert sqlite_tracker.count_assessments() == 1
+    assert sqlite_tracker.statuses()[0].progress == 10
 
 
-def test_restore_refuses_files_that_are_not_tracker_backups(sqlite_store: Store, tmp_path: Path):
+def test_restore_refuses_files_that_are_not_tracker_backups(
+    sqlite_tracker: Tracker, tmp_path: Path
+):
     text = tmp_path / "notes.db"
     text.write_text("hello")
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
     with pytest.raises(InvalidInput, match=r"notes\.db: is not a SQLite database"):
-        sqlite_store.restore(text)
+        sqlite_tracker.restore(ACTOR, text)
     with pytest.raises(InvalidInput, match=r"other\.db: is not a tracker database"):
-        sqlite_store.restore(other)
+        sqlite_tracker.restore(ACTOR, other)
     with pytest.raises(InvalidInput, match="no such file"):
-        sqlite_store.restore(tmp_path / "missing.db")
-    assert len(sqlite_store.recommendations()) == 5
+        sqlite_tracker.restore(ACTOR, tmp_path / "missing.db")
+    assert len(sqlite_tracker.recommendations()) == 5
 
 
-def test_backup_refuses_to_overwrite(sqlite_store: Store, tmp_path: Path):
+def test_backup_refuses_to_overwrite(sqlite_tracker: Tracker, tmp_path: Path):
     existing = tmp_path / "exists.db"
     existing.write_text("keep me")
     with pytest.raises(InvalidInput, match="already exists"):
-        sqlite_store.backup(existing)
+        sqlite_tracker.backup(ACTOR, existing)
     assert existing.read_text() == "keep me"
 
 

@@ -20,8 +20,9 @@ from urllib.request import urlopen
 
 import pytest
 
-from tests.factories import draft
-from tracker.store import Store
+from tests.factories import ACTOR, draft
+from tracker import recommendation_file
+from tracker.service import Tracker
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -302,8 +303,8 @@ def test_typed_text_is_shown_as_typed_never_as_markup(browser, tmp_path: Path):
     from playwright.sync_api import expect
 
     url = f"sqlite:///{tmp_path / 'hostile.db'}"
-    store = Store(url)
-    store.init()
+    tracker = Tracker.open(url)
+    tracker.init()
     paper = tmp_path / "paper.csv"
     with paper.open("w", newline="", encoding="utf-8") as file:
         csv.writer(file).writerows(
@@ -312,9 +313,11 @@ def test_typed_text_is_shown_as_typed_never_as_markup(browser, tmp_path: Path):
                 ["X1", HOSTILE_TITLE, "Plain <b>bold?</b> www.x-example.org", HOSTILE_SOURCE],
             ]
         )
-    store.import_recommendations(paper)
-    store.log(draft("X1", note="![x](http://127.0.0.1:9/n.png) <script>alert(1)</script>"))
-    store.close()
+    tracker.add_recommendations(ACTOR, recommendation_file.read(paper))
+    tracker.log_assessment(
+        ACTOR, draft("X1", note="![x](http://127.0.0.1:9/n.png) <script>alert(1)</script>")
+    )
+    tracker.close()
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(30_000)

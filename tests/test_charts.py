@@ -2,9 +2,9 @@
 
 from datetime import date
 
-from tests.factories import days_ago, draft, evidence
+from tests.factories import ACTOR, days_ago, draft, evidence
 from tracker import charts, clock
-from tracker.store import Store
+from tracker.service import Tracker
 from tracker.views import ProgressStep
 
 
@@ -17,9 +17,9 @@ def _data(spec: dict, layer: dict) -> list[dict]:
     return spec["datasets"][name]
 
 
-def test_progress_bars_colour_by_status_and_label_unassessed(store: Store):
-    store.log(draft("R2", progress=45))
-    spec = charts.progress_bars(store.statuses()).to_dict()
+def test_progress_bars_colour_by_status_and_label_unassessed(tracker: Tracker):
+    tracker.log_assessment(ACTOR, draft("R2", progress=45))
+    spec = charts.progress_bars(tracker.statuses()).to_dict()
     bars, labels = _layers(spec)
     assert bars["mark"]["type"] == "bar"
     assert bars["encoding"]["x"]["field"] == "progress"
@@ -72,11 +72,13 @@ def test_progress_over_time_with_no_steps_is_an_empty_chart():
     assert _data(spec, spec) == []
 
 
-def test_timeline_shows_evidence_points_with_their_grades(store: Store):
-    store.log(draft("R1", as_of=days_ago(20), progress=10))
-    store.log(draft("R1", as_of=days_ago(5), progress=60, evidence=[evidence(title="Decree")]))
-    steps = store.progress_steps(days_ago(30), clock.today(), ["R1"])
-    spec = charts.timeline(steps, store.evidence_points("R1"), clock.today()).to_dict()
+def test_timeline_shows_evidence_points_with_their_grades(tracker: Tracker):
+    tracker.log_assessment(ACTOR, draft("R1", as_of=days_ago(20), progress=10))
+    tracker.log_assessment(
+        ACTOR, draft("R1", as_of=days_ago(5), progress=60, evidence=[evidence(title="Decree")])
+    )
+    steps = tracker.progress_steps(days_ago(30), clock.today(), ["R1"])
+    spec = charts.timeline(steps, tracker.evidence_points("R1"), clock.today()).to_dict()
     line, points = _layers(spec)
     assert line["mark"]["interpolate"] == "step-after"
     assert points["mark"]["type"] == "point"

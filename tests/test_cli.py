@@ -9,11 +9,11 @@ import pytest
 
 from tracker import clock
 from tracker.cli import main
-from tracker.store import Store
+from tracker.service import Tracker
 
 
 @pytest.fixture
-def cli(store: Store, db_url: str, capsys):
+def cli(tracker: Tracker, db_url: str, capsys):
     """Runs `python -m tracker ARGS --db URL` in-process; returns (exit code, stdout, stderr)."""
 
     def run(*args: str) -> tuple[int, str, str]:
@@ -36,7 +36,7 @@ def test_status_on_a_fresh_database_lists_every_recommendation_not_assessed(cli)
     assert all(fields[1:4] == ["not_assessed", "-", "-"] for fields in lines.values())
 
 
-def test_log_prints_the_new_id_and_status_shows_it(cli, store: Store):
+def test_log_prints_the_new_id_and_status_shows_it(cli, tracker: Tracker):
     code, out, err = cli(
         "log",
         "R2",
@@ -70,7 +70,7 @@ def test_log_prints_the_new_id_and_status_shows_it(cli, store: Store):
         "2026-01-20",
     )
     assert (code, err) == (0, "")
-    (stored,) = store.history("R2")
+    (stored,) = tracker.history("R2")
     assert out.strip() == str(stored.id)
     assert (stored.confidence, stored.basis, stored.note) == ("high", "verified", "Cell staffed.")
     first, second = stored.evidence
@@ -89,13 +89,13 @@ def test_log_prints_the_new_id_and_status_shows_it(cli, store: Store):
     assert status_lines(cli)["R2"][1:3] == ["in_progress", "35%"]
 
 
-def test_implemented_without_evidence_exits_2_and_writes_nothing(cli, store: Store):
+def test_implemented_without_evidence_exits_2_and_writes_nothing(cli, tracker: Tracker):
     code, out, err = cli(
         "log", "R1", "--status", "implemented", "--progress", "100", "--analyst", "a"
     )
     assert (code, out) == (2, "")
     assert err == "error: evidence: implemented needs at least one evidence item\n"
-    assert store.count_assessments() == 0
+    assert tracker.count_assessments() == 0
     assert status_lines(cli)["R1"][1] == "not_assessed"
 
 
@@ -161,16 +161,22 @@ def test_history_lists_newest_first_with_corrections_marked(cli):
     assert lines[0].endswith("Progress was mistyped.")
 
 
-def test_every_problem_is_one_line_naming_the_field(cli, store: Store):
+def test_every_problem_is_one_line_naming_the_field(cli, tracker: Tracker):
     future = str(clock.today() + timedelta(days=2))
     bad = ["log", "R1", "--status", "bogus", "--analyst", "a", "--as-of", future,
            "--confidence", "sure", "--evidence-url", "ftp://x"]  # fmt: skip
     code, _, err = cli(*bad, "--progress", "lots", "--evidence-published", "20-01-2026")
     assert code == 2
-    assert err.splitlines() == [
+    assert err.splitlines()[:2] == [
         "error: --progress: 'lots' is not a whole number",
         "error: evidence 1 published: '20-01-2026' is not a date in the form YYYY-MM-DD",
     ]
+    assert [line.split(":")[1].strip() for line in err.splitlines()[2:]] == [
+        "--status",
+        "--confidence",
+        "--as-of",
+        "evidence 1 url",
+    ], "what could not be read is reported with every other problem, at once"
     code, _, err = cli(*bad, "--progress", "5")
     assert code == 2
     assert [line.split(":")[1].strip() for line in err.splitlines()] == [
@@ -179,10 +185,10 @@ def test_every_problem_is_one_line_naming_the_field(cli, store: Store):
         "--as-of",
         "evidence 1 url",
     ]
-    assert store.count_assessments() == 0
+    assert tracker.count_assessments() == 0
 
 
-def test_evidence_option_before_its_url_is_a_usage_error(cli, store: Store):
+def test_evidence_option_before_its_url_is_a_usage_error(cli, tracker: Tracker):
     code, _, err = cli(
         "log",
         "R1",
@@ -198,7 +204,7 @@ def test_evidence_option_before_its_url_is_a_usage_error(cli, store: Store):
     assert code == 2
     assert "--evidence-title must follow the --evidence-url it describes" in err
     assert len(err.splitlines()) == 1
-    assert store.count_assessments() == 0
+    assert tracker.count_assessments() == 0
 
 
 def test_missing_required_option_is_one_line_exit_2(cli):
@@ -236,11 +242,12 @@ def test_recommendations_list_and_import(cli, tmp_path: Path):
     code, _, err = cli("recommendations", "import", str(paper))
     assert code == 2
     assert (
-        err == "error: other.csv, column id: 'P2-1' is already the id of a stored recommendation\n"
+        err == "error: other.csv, row 2, column id: 'P2-1' is already the id of a stored "
+        "recommendation\n"
     )
 
 
-def test_database_flag_works_before_and_after_the_command(store: Store, db_url: str, capsys):
+def test_database_flag_works_before_and_after_the_command(tracker: Tracker, db_url: str, capsys):
     assert main(["--db", db_url, "status"]) == 0
     before = capsys.readouterr().out
     assert main(["status", "--db", db_url]) == 0

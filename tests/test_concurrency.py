@@ -6,9 +6,9 @@ import sys
 import threading
 from datetime import date, timedelta
 
-from tests.factories import draft
+from tests.factories import ACTOR, draft
 from tracker import clock
-from tracker.store import Store
+from tracker.service import Tracker
 from tracker.views import AssessmentView
 
 WRITERS = 8
@@ -17,9 +17,9 @@ REC_IDS = ("R1", "R2", "R3", "R4", "R5")
 
 
 def _write(url: str, seed: int, errors: list[BaseException]) -> None:
-    """Appends APPENDS_EACH assessments through a store of its own, correcting some of them."""
+    """Appends APPENDS_EACH assessments through a tracker of its own, correcting some of them."""
     rng = random.Random(seed)
-    own = Store(url)
+    own = Tracker.open(url)
     mine: dict[str, list[int]] = {rec_id: [] for rec_id in REC_IDS}
     try:
         for _ in range(APPENDS_EACH):
@@ -27,14 +27,15 @@ def _write(url: str, seed: int, errors: list[BaseException]) -> None:
             corrects = None
             if mine[rec_id] and rng.random() < 0.1:
                 corrects = mine[rec_id].pop(rng.randrange(len(mine[rec_id])))
-            new_id = own.log(
+            new_id = own.log_assessment(
+                ACTOR,
                 draft(
                     rec_id,
                     progress=rng.randint(0, 100),
                     as_of=clock.today() - timedelta(days=rng.randint(0, 30)),
                     analyst=f"writer {seed}",
                     corrects_id=corrects,
-                )
+                ),
             )
             mine[rec_id].append(new_id)
     except BaseException as exc:  # reported to the test, which fails on any
@@ -50,7 +51,7 @@ def _recalculated(history: list[AssessmentView], on: date | None = None) -> int 
     return max(counting, key=lambda a: (a.as_of, a.recorded_at, a.id)).id
 
 
-def test_eight_concurrent_writers_lose_nothing(store: Store, db_url: str):
+def test_eight_concurrent_writers_lose_nothing(tracker: Tracker, db_url: str):
     errors: list[BaseException] = []
     threads = [
         threading.Thread(target=_write, args=(db_url, seed, errors)) for seed in range(WRITERS)
@@ -60,15 +61,15 @@ def test_eight_concurrent_writers_lose_nothing(store: Store, db_url: str):
     for thread in threads:
         thread.join()
     assert errors == []
-    assert store.count_assessments() == WRITERS * APPENDS_EACH
-    current = {row.recommendation.id: row.assessment for row in store.statuses()}
-    histories = {rec_id: store.history(rec_id) for rec_id in REC_IDS}
+    assert tracker.count_assessments() == WRITERS * APPENDS_EACH
+    current = {row.recommendation.id: row.assessment for row in tracker.statuses()}
+    histories = {rec_id: tracker.history(rec_id) for rec_id in REC_IDS}
     for rec_id in REC_IDS:
         assert current[rec_id] is not None
         assert current[rec_id].id == _recalculated(histories[rec_id]), rec_id
     for days_back in (1, 7, 15, 29, 31):
         on = clock.today() - timedelta(days=days_back)
-        for row in store.statuses(on):
+        for row in tracker.statuses(on):
             expected = _recalculated(histories[row.recommendation.id], on)
             assert (row.assessment.id if row.assessment else None) == expected, (on, row)
 
@@ -86,6 +87,6 @@ def test_two_processes_initialising_one_fresh_database_do_not_collide(db_url: st
         "Database ready; loaded 5 recommendations.",
         "Database ready; recommendations already loaded.",
     ]
-    opened = Store(db_url)
+    opened = Tracker.open(db_url)
     assert [r.id for r in opened.recommendations()] == list(REC_IDS)
     opened.close()

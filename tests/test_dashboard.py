@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.factories import draft
-from tracker.store import Store
+from tests.factories import ACTOR, draft
+from tracker import recommendation_file
+from tracker.service import Tracker
 from tracker.ui.common import WORD_JOINER, plain
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -42,10 +43,10 @@ def test_every_page_runs_and_shows_its_heading(app_db: str, path: str):
 
 @pytest.mark.parametrize("path", PAGES, ids=PAGES.values())
 def test_every_page_carries_the_banner_over_sample_data(app_db: str, path: str):
-    store = Store(app_db)
-    store.init()
-    store.mark_sample_data()
-    store.close()
+    tracker = Tracker.open(app_db)
+    tracker.init()
+    tracker.mark_sample_data(ACTOR)
+    tracker.close()
     app = open_page(path)
     assert not app.exception
     assert "Sample data." in app.warning[0].value
@@ -60,10 +61,12 @@ def test_overview_lists_the_five_recommendations_not_assessed(app_db: str):
 
 
 def test_recommendation_page_shows_text_as_typed_never_as_markup(app_db: str):
-    store = Store(app_db)
-    store.init()
-    store.log(draft("R1", note="![x](http://127.0.0.1:9/i.png) <script>alert(1)</script>"))
-    store.close()
+    tracker = Tracker.open(app_db)
+    tracker.init()
+    tracker.log_assessment(
+        ACTOR, draft("R1", note="![x](http://127.0.0.1:9/i.png) <script>alert(1)</script>")
+    )
+    tracker.close()
     app = open_page("tracker/ui/pages/recommendation.py")
     assert not app.exception
     assert app.header[0].value == "R1 · Revitalize the Mérida Initiative"
@@ -102,8 +105,8 @@ def test_valid_submission_is_stored_and_shown(app_db: str):
     assert app.text_area(key="log_note").value == "", "the form empties after a submission"
     assert app.number_input(key="log_evidence_count").value == 0
     assert app.text_input(key="log_analyst").value == "Ana", "the analyst's name stays"
-    store = Store(app_db)
-    (stored,) = store.history("R1")
+    tracker = Tracker.open(app_db)
+    (stored,) = tracker.history("R1")
     assert (stored.status, stored.progress, stored.analyst, stored.note) == (
         "implemented",
         100,
@@ -113,7 +116,7 @@ def test_valid_submission_is_stored_and_shown(app_db: str):
     assert [(e.url, e.title, e.publisher) for e in stored.evidence] == [
         ("https://example.org/law", "Decree", "DOF")
     ]
-    store.close()
+    tracker.close()
     app.switch_page("tracker/ui/pages/overview.py").run()
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Mean progress of those assessed"] == "100 %"
@@ -154,16 +157,16 @@ def test_invalid_submission_shows_the_problem_and_stores_nothing(
     shown = app.error[0].value.replace("\\", "").replace(WORD_JOINER, "")
     assert shown.startswith("Nothing was saved.")
     assert message in shown
-    store = Store(app_db)
-    assert store.count_assessments() == 0
-    store.close()
+    tracker = Tracker.open(app_db)
+    assert tracker.count_assessments() == 0
+    tracker.close()
 
 
 def test_reports_page_shows_the_status_report(app_db: str):
-    store = Store(app_db)
-    store.init()
-    store.log(draft("R3", progress=25))
-    store.close()
+    tracker = Tracker.open(app_db)
+    tracker.init()
+    tracker.log_assessment(ACTOR, draft("R3", progress=25))
+    tracker.close()
     app = open_page("tracker/ui/pages/reports.py")
     table = app.dataframe[0].value
     assert list(table["recommendation_id"]) == ["R1", "R2", "R3", "R4", "R5"]
@@ -172,12 +175,12 @@ def test_reports_page_shows_the_status_report(app_db: str):
 
 
 def test_overview_filters_by_paper_once_there_are_several(app_db: str, tmp_path):
-    store = Store(app_db)
-    store.init()
+    tracker = Tracker.open(app_db)
+    tracker.init()
     paper = tmp_path / "paper.csv"
     paper.write_text("id,title,description,source\nP1,Open data,D,Another paper\n", "utf-8")
-    store.import_recommendations(paper)
-    store.close()
+    tracker.add_recommendations(ACTOR, recommendation_file.read(paper))
+    tracker.close()
     app = open_page("tracker/ui/pages/overview.py")
     assert {m.label: m.value for m in app.metric}["Recommendations tracked"] == "6"
     app.multiselect[0].set_value(["Another paper"]).run()

@@ -1,19 +1,19 @@
 """The sample history: fictional, reproducible, flagged, and never mixed into real data."""
 
-from tests.factories import draft
+from tests.factories import ACTOR, draft
 from tracker import demo
 from tracker.cli import main
-from tracker.store import Store
+from tracker.service import Tracker
 
 
 def _history(url: str) -> list[tuple]:
-    store = Store(url)
+    tracker = Tracker.open(url)
     rows = [
         (a.id, a.status, a.progress, a.as_of, a.recorded_at, a.note, len(a.evidence))
-        for rec in store.recommendations()
-        for a in store.history(rec.id)
+        for rec in tracker.recommendations()
+        for a in tracker.history(rec.id)
     ]
-    store.close()
+    tracker.close()
     return rows
 
 
@@ -25,9 +25,9 @@ def test_demo_fills_the_named_database_reproducibly(tmp_path, capsys):
     capsys.readouterr()
     assert _history(first) == _history(second)
     assert all(row[5].startswith("Fictional sample data") for row in _history(first))
-    store = Store(first)
-    assert store.holds_sample_data()
-    statuses = {row.recommendation.id: row.status for row in store.statuses()}
+    tracker = Tracker.open(first)
+    assert tracker.holds_sample_data()
+    statuses = {row.recommendation.id: row.status for row in tracker.statuses()}
     assert statuses == {
         "R1": "in_progress",
         "R2": "in_progress",
@@ -35,18 +35,18 @@ def test_demo_fills_the_named_database_reproducibly(tmp_path, capsys):
         "R4": "not_pursued",
         "R5": "implemented",
     }
-    store.close()
+    tracker.close()
     assert main(["demo", "--db", first]) == 0
     assert capsys.readouterr().out == "Sample history already there.\n"
     assert len(_history(first)) == 20
 
 
-def test_demo_refuses_a_database_with_real_assessments(store: Store, db_url: str, capsys):
-    store.log(draft("R1"))
+def test_demo_refuses_a_database_with_real_assessments(tracker: Tracker, db_url: str, capsys):
+    tracker.log_assessment(ACTOR, draft("R1"))
     assert main(["demo", "--db", db_url]) == 2
     assert "already holds real assessments" in capsys.readouterr().err
-    assert store.count_assessments() == 1
-    assert not store.holds_sample_data()
+    assert tracker.count_assessments() == 1
+    assert not tracker.holds_sample_data()
 
 
 def test_demo_without_db_leaves_the_trackers_database_alone(tmp_path, monkeypatch, capsys):

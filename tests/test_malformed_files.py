@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import ACTOR
 from tracker import clock, csvfile, history_file, taxonomy
 from tracker.cli import main
-from tracker.store import Store
+from tracker.service import Tracker
 
 HEADER = (
     "assessment_id,recommendation_id,status,progress,as_of,analyst,note,"
@@ -181,9 +182,9 @@ REFUSED = {
 }
 
 
-def export(store: Store) -> bytes:
+def export(tracker: Tracker) -> bytes:
     out = io.StringIO()
-    history_file.write(store, out)
+    tracker.export_history(out)
     return out.getvalue().encode()
 
 
@@ -192,10 +193,10 @@ def test_the_catalogue_is_at_least_twenty_refusals():
 
 
 @pytest.mark.parametrize("data", ACCEPTED.values(), ids=ACCEPTED.keys())
-def test_files_that_are_read_correctly(store: Store, data: bytes):
+def test_files_that_are_read_correctly(tracker: Tracker, data: bytes):
     rows = history_file.parse(data, "f.csv")
-    assert store.import_assessments(rows).added == len(rows) >= 1
-    notes = [a.note for a in store.history("R1")]
+    assert tracker.import_history(ACTOR, rows).added == len(rows.rows) >= 1
+    notes = [a.note for a in tracker.history("R1")]
     assert all(n.startswith(("Row", "line one")) for n in notes)
     if b"line one" in data:
         assert notes == ["line one\nline two, with comma"]
@@ -203,9 +204,9 @@ def test_files_that_are_read_correctly(store: Store, data: bytes):
 
 @pytest.mark.parametrize(("data", "message"), REFUSED.values(), ids=REFUSED.keys())
 def test_malformed_files_are_refused_and_nothing_is_written(
-    store: Store, db_url: str, tmp_path: Path, capsys, data: bytes, message: str
+    tracker: Tracker, db_url: str, tmp_path: Path, capsys, data: bytes, message: str
 ):
-    before = export(store)
+    before = export(tracker)
     path = tmp_path / "f.csv"
     path.write_bytes(data)
     assert main(["import", str(path), "--db", db_url]) == 2
@@ -214,12 +215,12 @@ def test_malformed_files_are_refused_and_nothing_is_written(
     lines = captured.err.splitlines()
     assert any(line.startswith(f"error: {message}") for line in lines), lines
     assert "Traceback" not in captured.err
-    assert export(store) == before
-    assert store.count_assessments() == 0
+    assert export(tracker) == before
+    assert tracker.count_assessments() == 0
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(
-    store: Store, tmp_path: Path, monkeypatch, capsys, db_url: str
+    tracker: Tracker, tmp_path: Path, monkeypatch, capsys, db_url: str
 ):
     path = tmp_path / "big.csv"
     path.write_bytes((HEADER + "\n" + good() + "\n").encode())
@@ -227,4 +228,4 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(
     monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("the file was read"))
     assert main(["import", str(path), "--db", db_url]) == 2
     assert capsys.readouterr().err.startswith("error: big.csv: is ")
-    assert store.count_assessments() == 0
+    assert tracker.count_assessments() == 0

@@ -7,20 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import days_ago, draft, evidence
+from tests.factories import ACTOR, days_ago, draft, evidence
 from tracker import clock, csvfile, reports
 from tracker.cli import main
 from tracker.errors import InvalidInput
-from tracker.store import Store
+from tracker.service import Tracker
 
 
 def read_csv(data: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
 
 
-def test_status_report_today(store: Store):
-    store.log(draft("R2", as_of=days_ago(100), progress=20, note="old"))
-    store.log(
+def test_status_report_today(tracker: Tracker):
+    tracker.log_assessment(ACTOR, draft("R2", as_of=days_ago(100), progress=20, note="old"))
+    tracker.log_assessment(
+        ACTOR,
         draft(
             "R2",
             as_of=days_ago(10),
@@ -29,9 +30,9 @@ def test_status_report_today(store: Store):
             confidence="high",
             basis="verified",
             evidence=[evidence(), evidence()],
-        )
+        ),
     )
-    report = reports.status_report_for(store)
+    report = tracker.status_report()
     assert report.columns == reports.STATUS_COLUMNS
     rows = {row["recommendation_id"]: row for row in read_csv(report.csv_bytes())}
     assert list(rows) == ["R1", "R2", "R3", "R4", "R5"]
@@ -56,17 +57,14 @@ def test_status_report_today(store: Store):
     assert rows["R1"]["review_due"] == "true"
 
 
-def test_status_report_for_a_past_date_counts_from_that_date(store: Store):
-    store.log(draft("R2", as_of=days_ago(100), progress=20, note="old"))
-    store.log(draft("R2", as_of=days_ago(10), progress=45))
+def test_status_report_for_a_past_date_counts_from_that_date(tracker: Tracker):
+    tracker.log_assessment(ACTOR, draft("R2", as_of=days_ago(100), progress=20, note="old"))
+    tracker.log_assessment(ACTOR, draft("R2", as_of=days_ago(10), progress=45))
     on = days_ago(5)
-    past = {
-        r["recommendation_id"]: r
-        for r in read_csv(reports.status_report_for(store, on).csv_bytes())
-    }
+    past = {r["recommendation_id"]: r for r in read_csv(tracker.status_report(on).csv_bytes())}
     assert (past["R2"]["progress"], past["R2"]["days_since_assessment"]) == ("45", "5")
     earlier = days_ago(11)
-    rows = read_csv(reports.status_report_for(store, earlier).csv_bytes())
+    rows = read_csv(tracker.status_report(earlier).csv_bytes())
     r2 = next(r for r in rows if r["recommendation_id"] == "R2")
     assert (r2["progress"], r2["as_of"], r2["last_note"]) == (
         "20",
@@ -74,46 +72,46 @@ def test_status_report_for_a_past_date_counts_from_that_date(store: Store):
         "old",
     )
     assert (r2["days_since_assessment"], r2["review_due"]) == ("89", "false")
-    r2_later = reports.status_report_for(store, days_ago(10) - timedelta(days=1)).rows[1]
+    r2_later = tracker.status_report(days_ago(10) - timedelta(days=1)).rows[1]
     assert r2_later[-1] is False
 
 
-def test_review_is_due_after_the_interval(store: Store):
-    store.log(draft("R1", as_of=days_ago(91)))
-    store.log(draft("R3", as_of=days_ago(90)))
-    rows = {
-        r["recommendation_id"]: r for r in read_csv(reports.status_report_for(store).csv_bytes())
-    }
+def test_review_is_due_after_the_interval(tracker: Tracker):
+    tracker.log_assessment(ACTOR, draft("R1", as_of=days_ago(91)))
+    tracker.log_assessment(ACTOR, draft("R3", as_of=days_ago(90)))
+    rows = {r["recommendation_id"]: r for r in read_csv(tracker.status_report().csv_bytes())}
     assert rows["R1"]["review_due"] == "true"
     assert rows["R3"]["review_due"] == "false"
 
 
-def test_recorded_by_reproduces_an_earlier_report(store: Store, monkeypatch):
+def test_recorded_by_reproduces_an_earlier_report(tracker: Tracker, monkeypatch):
     monkeypatch.setattr(clock, "utc_now", lambda: datetime(2026, 3, 1, 12, tzinfo=UTC))
-    store.log(draft("R1", as_of=date(2026, 2, 1), progress=10))
+    tracker.log_assessment(ACTOR, draft("R1", as_of=date(2026, 2, 1), progress=10))
     monkeypatch.setattr(clock, "utc_now", lambda: datetime(2026, 4, 1, 12, tzinfo=UTC))
-    store.log(draft("R1", as_of=date(2026, 2, 15), progress=30))
-    then = reports.status_report_for(store, date(2026, 3, 2), recorded_by=date(2026, 3, 2))
-    now = reports.status_report_for(store, date(2026, 3, 2))
+    tracker.log_assessment(ACTOR, draft("R1", as_of=date(2026, 2, 15), progress=30))
+    then = tracker.status_report(date(2026, 3, 2), recorded_by=date(2026, 3, 2))
+    now = tracker.status_report(date(2026, 3, 2))
     assert then.rows[0][4] == 10
     assert now.rows[0][4] == 30
 
 
-def test_report_dates_in_the_future_are_refused(store: Store):
+def test_report_dates_in_the_future_are_refused(tracker: Tracker):
     tomorrow = clock.today() + timedelta(days=1)
     with pytest.raises(InvalidInput, match=f"as_of: {tomorrow} is in the future"):
-        reports.status_report_for(store, tomorrow)
+        tracker.status_report(tomorrow)
     with pytest.raises(InvalidInput, match="since: must be before the end date"):
-        reports.changes_for(store, days_ago(1), days_ago(3))
+        tracker.changes(days_ago(1), days_ago(3))
 
 
-def test_what_changed_between_two_dates(store: Store):
-    store.log(draft("R1", as_of=days_ago(60), progress=10))
-    store.log(draft("R1", as_of=days_ago(20), progress=30, evidence=[evidence()]))
-    wrong = store.log(draft("R1", as_of=days_ago(15), progress=99))
-    store.log(draft("R1", as_of=days_ago(15), progress=35, corrects_id=wrong))
-    store.log(draft("R4", as_of=days_ago(5), status="not_started", progress=0))
-    summary, added = reports.changes_for(store, days_ago(30), days_ago(1))
+def test_what_changed_between_two_dates(tracker: Tracker):
+    tracker.log_assessment(ACTOR, draft("R1", as_of=days_ago(60), progress=10))
+    tracker.log_assessment(
+        ACTOR, draft("R1", as_of=days_ago(20), progress=30, evidence=[evidence()])
+    )
+    wrong = tracker.log_assessment(ACTOR, draft("R1", as_of=days_ago(15), progress=99))
+    tracker.log_assessment(ACTOR, draft("R1", as_of=days_ago(15), progress=35, corrects_id=wrong))
+    tracker.log_assessment(ACTOR, draft("R4", as_of=days_ago(5), status="not_started", progress=0))
+    summary, added = tracker.changes(days_ago(30), days_ago(1))
     rows = {r["recommendation_id"]: r for r in read_csv(summary.csv_bytes())}
     r1 = rows["R1"]
     assert (r1["status_at_start"], r1["progress_at_start"]) == ("in_progress", "10")
@@ -161,15 +159,16 @@ def test_numbers_stay_numbers():
     ]
 
 
-def test_every_cell_of_every_report_is_neutralised(store: Store):
+def test_every_cell_of_every_report_is_neutralised(tracker: Tracker):
     evil = "=cmd|' /C calc'!A0"
-    store.log(
+    tracker.log_assessment(
+        ACTOR,
         draft(
             "R1", analyst="@analyst", note=evil, status="modified", evidence=[evidence(title="-x")]
-        )
+        ),
     )
-    summary, added = reports.changes_for(store, days_ago(30))
-    for report in (reports.status_report_for(store), summary, added):
+    summary, added = tracker.changes(days_ago(30))
+    for report in (tracker.status_report(), summary, added):
         for row in read_csv(report.csv_bytes()):
             for column, value in row.items():
                 assert not value.startswith(("=", "+", "@", "\t", "\r")), (column, value)
@@ -178,9 +177,9 @@ def test_every_cell_of_every_report_is_neutralised(store: Store):
 
 
 def test_cli_report_writes_the_file_with_the_columns(
-    store: Store, db_url: str, tmp_path: Path, capsys
+    tracker: Tracker, db_url: str, tmp_path: Path, capsys
 ):
-    store.log(draft("R5", progress=70))
+    tracker.log_assessment(ACTOR, draft("R5", progress=70))
     out = tmp_path / "report.csv"
     assert main(["report", "--out", str(out), "--db", db_url]) == 0
     data = out.read_bytes()
@@ -191,8 +190,8 @@ def test_cli_report_writes_the_file_with_the_columns(
     assert not list(tmp_path.glob(".*partial"))
 
 
-def test_cli_report_and_changes_print_csv_to_stdout(store: Store, db_url: str, capsys):
-    store.log(draft("R1", as_of=days_ago(3), progress=30))
+def test_cli_report_and_changes_print_csv_to_stdout(tracker: Tracker, db_url: str, capsys):
+    tracker.log_assessment(ACTOR, draft("R1", as_of=days_ago(3), progress=30))
     assert main(["report", "--as-of", str(days_ago(1)), "--db", db_url]) == 0
     out = capsys.readouterr().out
     assert out.startswith("recommendation_id,title,theme,status,progress,as_of,")
@@ -205,7 +204,7 @@ def test_cli_report_and_changes_print_csv_to_stdout(store: Store, db_url: str, c
     )
 
 
-def test_cli_report_refuses_a_bad_date(store: Store, db_url: str, capsys):
+def test_cli_report_refuses_a_bad_date(tracker: Tracker, db_url: str, capsys):
     assert main(["report", "--as-of", "31/12/2026", "--db", db_url]) == 2
     assert capsys.readouterr().err == (
         "error: --as-of: '31/12/2026' is not a date in the form YYYY-MM-DD\n"

@@ -8,9 +8,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import days_ago, draft, evidence
+from tests.factories import ACTOR, days_ago, draft, evidence
 from tracker import history_file
-from tracker.store import Store
+from tracker.service import Tracker
 
 # Any character a person can type, with the ones that matter to CSV and spreadsheets made
 # likely: quotes, separators, line breaks, formula starts, right-to-left scripts, accents, emoji.
@@ -27,9 +27,9 @@ TEXT = st.lists(
 NAME = TEXT.filter(lambda s: s.strip() != "")
 
 
-def export(store: Store) -> bytes:
+def export(tracker: Tracker) -> bytes:
     out = io.StringIO()
-    history_file.write(store, out)
+    tracker.export_history(out)
     return out.getvalue().encode("utf-8")
 
 
@@ -37,15 +37,17 @@ def export(store: Store) -> bytes:
 @given(note=TEXT, analyst=NAME, title=TEXT, publisher=TEXT, summary=TEXT)
 def test_any_text_round_trips_unchanged(note, analyst, title, publisher, summary):
     with tempfile.TemporaryDirectory() as folder:
-        source = Store(f"sqlite:///{Path(folder) / 'source.db'}")
-        target = Store(f"sqlite:///{Path(folder) / 'target.db'}")
+        source = Tracker.open(f"sqlite:///{Path(folder) / 'source.db'}")
+        target = Tracker.open(f"sqlite:///{Path(folder) / 'target.db'}")
         try:
             source.init()
             target.init()
             item = evidence(title=title, publisher=publisher, summary=summary)
-            source.log(draft("R2", as_of=days_ago(2), analyst=analyst, note=note, evidence=[item]))
+            source.log_assessment(
+                ACTOR, draft("R2", as_of=days_ago(2), analyst=analyst, note=note, evidence=[item])
+            )
             first = export(source)
-            target.import_assessments(history_file.parse(first, "history.csv"))
+            target.import_history(ACTOR, history_file.parse(first, "history.csv"))
             assert export(target) == first
             (stored,) = target.history("R2")
             assert (stored.note, stored.analyst) == (note, analyst)

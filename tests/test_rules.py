@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from tests.factories import days_ago, draft, evidence
+from tests.factories import ACTOR, days_ago, draft, evidence
 from tracker import clock, taxonomy
 from tracker.errors import InvalidInput
-from tracker.store import Store
+from tracker.service import Tracker
 
 # Two days ahead, so that it is still in the future if the suite runs across midnight.
 IN_TWO_DAYS = clock.today() + timedelta(days=2)
@@ -94,17 +94,19 @@ REFUSED = {
 
 
 @pytest.mark.parametrize(("changes", "message"), REFUSED.values(), ids=REFUSED.keys())
-def test_log_refuses_bad_input_and_writes_nothing(store: Store, changes: dict, message: str):
+def test_log_refuses_bad_input_and_writes_nothing(tracker: Tracker, changes: dict, message: str):
     with pytest.raises(InvalidInput) as refused:
-        store.log(draft(**changes))
+        tracker.log_assessment(ACTOR, draft(**changes))
     assert any(str(p).startswith(message) for p in refused.value.problems), refused.value
-    assert store.count_assessments() == 0
-    assert store.statuses()[0].status == "not_assessed"
+    assert tracker.count_assessments() == 0
+    assert tracker.statuses()[0].status == "not_assessed"
 
 
-def test_every_problem_is_reported_at_once(store: Store):
+def test_every_problem_is_reported_at_once(tracker: Tracker):
     with pytest.raises(InvalidInput) as refused:
-        store.log(draft(status="implemented", progress=50, analyst="", as_of=IN_TWO_DAYS))
+        tracker.log_assessment(
+            ACTOR, draft(status="implemented", progress=50, analyst="", as_of=IN_TWO_DAYS)
+        )
     fields = [p.field for p in refused.value.problems]
     assert fields == ["progress", "evidence", "analyst", "as_of"]
 
@@ -125,10 +127,10 @@ ACCEPTED = {
 
 
 @pytest.mark.parametrize("changes", ACCEPTED.values(), ids=ACCEPTED.keys())
-def test_log_accepts_what_the_rules_allow(store: Store, changes: dict):
-    new_id = store.log(draft(**changes))
-    assert store.statuses()[0].assessment.id == new_id
-    assert store.statuses()[0].status == changes.get("status", "in_progress")
+def test_log_accepts_what_the_rules_allow(tracker: Tracker, changes: dict):
+    new_id = tracker.log_assessment(ACTOR, draft(**changes))
+    assert tracker.statuses()[0].assessment.id == new_id
+    assert tracker.statuses()[0].status == changes.get("status", "in_progress")
 
 
 def test_every_status_has_a_label_and_a_rubric():

@@ -11,7 +11,7 @@ from datetime import date
 import altair as alt
 import pandas as pd
 
-from tracker import taxonomy as tx
+from tracker import taxonomy
 from tracker.views import EvidencePoint, ProgressStep, StatusRow
 
 STATUS_COLOURS: dict[str, str] = {
@@ -25,7 +25,8 @@ STATUS_COLOURS: dict[str, str] = {
     "superseded": "#a855f7",
 }
 STATUS_SCALE = alt.Scale(
-    domain=[s.label for s in tx.STATUSES], range=[STATUS_COLOURS[s.key] for s in tx.STATUSES]
+    domain=[s.label for s in taxonomy.STATUSES],
+    range=[STATUS_COLOURS[s.key] for s in taxonomy.STATUSES],
 )
 PROGRESS_AXIS = alt.Axis(title="Progress (%)", values=[0, 25, 50, 75, 100])
 # As-of dates are days: ticks never finer than a day, labelled as dates.
@@ -33,7 +34,7 @@ DAY_AXIS = alt.Axis(title="As of", format="%d %b %Y", tickMinStep=24 * 60 * 60 *
 
 
 def _label(status: str) -> str:
-    return tx.STATUS_BY_KEY[status].label
+    return taxonomy.STATUS_BY_KEY[status].label
 
 
 def status_frame(rows: Sequence[StatusRow]) -> pd.DataFrame:
@@ -134,7 +135,7 @@ def evidence_frame(points: Sequence[EvidencePoint]) -> pd.DataFrame:
                 for p in points
             ],
             "grade": [p.evidence.grade for p in points],
-            "source_type": [tx.SOURCE_TYPES[p.evidence.source_type] for p in points],
+            "source_type": [taxonomy.SOURCE_TYPES[p.evidence.source_type] for p in points],
         }
     )
 

@@ -4,7 +4,7 @@ import os
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tracker.errors import InvalidInput, Problem
+from tracker.errors import refuse
 
 
 def timezone() -> ZoneInfo:
@@ -12,9 +12,7 @@ def timezone() -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInput(
-            [Problem(f"{name!r} is not an IANA time zone name", field="TRACKER_TIMEZONE")]
-        ) from exc
+        raise refuse("bad_timezone", {"value": name}, at="TRACKER_TIMEZONE") from exc
 
 
 def today() -> date:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
-from tracker.errors import InvalidInput, Problem
+from tracker.errors import InvalidInput, Problem, refuse
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 """The largest CSV file the tracker reads (50 MiB); larger files are refused unread."""
@@ -38,45 +38,29 @@ def read_file(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise InvalidInput(
-                [Problem(f"is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes", file=name)]
-            )
+            raise refuse("too_big", {"size": size, "limit": MAX_FILE_BYTES}, file=name)
         return path.read_bytes()
     except FileNotFoundError as exc:
-        raise InvalidInput([Problem("no such file", file=str(path))]) from exc
+        raise refuse("no_such_file", file=str(path)) from exc
     except IsADirectoryError as exc:
-        raise InvalidInput([Problem("is a folder, not a file", file=str(path))]) from exc
+        raise refuse("is_folder", file=str(path)) from exc
     except PermissionError as exc:
-        raise InvalidInput([Problem("cannot be read (permission denied)", file=str(path))]) from exc
+        raise refuse("permission_denied", file=str(path)) from exc
 
 
 def decode(data: bytes, name: str) -> str:
     """UTF-8 text (a byte-order mark is dropped); any other encoding is refused by name."""
     if len(data) > MAX_FILE_BYTES:
-        raise InvalidInput(
-            [Problem(f"is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,} bytes", file=name)]
-        )
+        raise refuse("too_big", {"size": len(data), "limit": MAX_FILE_BYTES}, file=name)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InvalidInput(
-            [Problem("is UTF-16 text; save it as 'CSV UTF-8' and try again", file=name)]
-        )
+        raise refuse("utf16", file=name)
     if b"\x00" in data:
-        offset = data.index(b"\x00")
-        raise InvalidInput(
-            [Problem(f"contains a NUL byte at byte {offset}; it is not a text CSV file", file=name)]
-        )
+        raise refuse("nul_byte", {"offset": data.index(b"\x00")}, file=name)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            [
-                Problem(
-                    f"is not UTF-8 text (byte 0x{data[exc.start]:02X} at position {exc.start}); "
-                    "it looks like Latin-1 or Windows-1252: save it as 'CSV UTF-8' and try again",
-                    file=name,
-                )
-            ]
-        ) from exc
+        params = {"byte": data[exc.start], "offset": exc.start}
+        raise refuse("not_utf8", params, file=name) from exc
 
 
 def _delimiter(first_line: str, required: Iterable[str]) -> str:
@@ -102,26 +86,24 @@ def parse(
     known = set(required) | set(optional)
     is_known = is_known or (lambda column: column in known)
     if not text.strip():
-        raise InvalidInput([Problem("is empty; expected a header row and data rows", file=name)])
+        raise refuse("empty_file", file=name)
     delimiter = _delimiter(text.splitlines()[0], required)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     problems: list[Problem] = []
     try:
         records = list(reader)
     except csv.Error as exc:
-        raise InvalidInput(
-            [Problem(f"is not valid CSV: {exc}", file=name, row=reader.line_num)]
-        ) from exc
+        raise refuse("not_csv", {"reason": str(exc)}, file=name, row=reader.line_num) from exc
     header = tuple(column.strip() for column in records[0])
     seen: set[str] = set()
     for column in header:
         if column in seen:
-            problems.append(Problem("appears twice in the header", file=name, row=1, column=column))
+            problems.append(Problem("column_twice", file=name, row=1, column=column))
         seen.add(column)
         if not is_known(column):
-            problems.append(Problem("is not a column the tracker knows", file=name, column=column))
+            problems.append(Problem("unknown_column", file=name, column=column))
     problems.extend(
-        Problem("is a required column and is missing", file=name, column=column)
+        Problem("missing_column", file=name, column=column)
         for column in required
         if column not in seen
     )
@@ -130,15 +112,12 @@ def parse(
         if not any(cell.strip() for cell in record):
             continue
         if len(record) != len(header):
-            problems.append(
-                Problem(
-                    f"has {len(record)} fields; the header has {len(header)}", file=name, row=number
-                )
-            )
+            params = {"fields": len(record), "header": len(header)}
+            problems.append(Problem("wrong_width", params=params, file=name, row=number))
             continue
         rows.append(CsvRow(number, dict(zip(header, record, strict=True))))
     if not rows and not problems:
-        problems.append(Problem("has a header but no data rows", file=name))
+        problems.append(Problem("no_rows", file=name))
     if problems:
         raise InvalidInput(problems)
     return CsvTable(name, header, tuple(rows))

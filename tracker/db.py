@@ -19,11 +19,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, ProgrammingError, SQLAlchemyError
 
-from tracker.errors import InvalidInput, Problem
+from tracker.errors import InvalidInput, refuse
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "tracker.db"
@@ -55,12 +55,10 @@ def make_engine(url: str | None = None) -> Engine:
     try:
         parsed = make_url(text_url)
     except ArgumentError as exc:
-        raise InvalidInput([Problem("is not a database URL", field=f"db {text_url!r}")]) from exc
+        raise refuse("not_database_url", at=f"db {text_url!r}") from exc
     backend = parsed.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
-        raise InvalidInput(
-            [Problem(f"{backend} is not supported; use sqlite or postgresql", field="db")]
-        )
+        raise refuse("unsupported_database", {"backend": backend}, at="db")
     if backend == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     if backend != "sqlite":
@@ -70,7 +68,7 @@ def make_engine(url: str | None = None) -> Engine:
         if Path(parsed.database) == DEFAULT_DB_PATH:
             folder.mkdir(parents=True, exist_ok=True)
         elif not folder.is_dir():
-            raise InvalidInput([Problem(f"the folder {folder} does not exist", field="db")])
+            raise refuse("folder_missing", {"folder": folder}, at="db")
     engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
 
     @event.listens_for(engine, "connect")
@@ -185,13 +183,10 @@ def owner(engine: Engine) -> Iterator[Engine]:
     try:
         admin = make_engine(admin_url)
     except InvalidInput as exc:
-        problems = [Problem(p.message, field=ADMIN_URL_VARIABLE) for p in exc.problems]
-        raise InvalidInput(problems) from exc
+        raise InvalidInput(p.placed(at=ADMIN_URL_VARIABLE) for p in exc.problems) from exc
     try:
         if admin.dialect.name != "postgresql" or _where(admin) != _where(engine):
-            raise InvalidInput(
-                [Problem("reaches another database than the tracker's", field=ADMIN_URL_VARIABLE)]
-            )
+            raise refuse("admin_url_elsewhere", at=ADMIN_URL_VARIABLE)
         yield admin
     finally:
         admin.dispose()
@@ -210,14 +205,54 @@ def known_revisions() -> set[str]:
     return {revision.revision for revision in scripts.walk_revisions()}
 
 
+MISSING, CURRENT, OLDER, NEWER = "missing", "current", "older", "newer"
+
+
+def schema_state(engine: Engine) -> str:
+    """Whether the database holds the tracker's schema, and of which version, found with plain
+    reads: no lock is taken, and nothing is created (not even a missing SQLite file)."""
+    revisions = _stored_revisions(engine)
+    if not revisions:
+        return MISSING
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if revisions == {head}:
+        return CURRENT
+    return OLDER if revisions <= known_revisions() else NEWER
+
+
+def _stored_revisions(engine: Engine) -> set[str]:
+    if engine.dialect.name == "sqlite":
+        path = engine.url.database
+        if not path or path == ":memory:":
+            return set()
+        if not Path(path).is_file():
+            return set()
+        # A read-only connection of its own: the engine's would switch the file to WAL mode.
+        connection = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            found = connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            ).fetchone()
+            if found is None:
+                return set()
+            return {row[0] for row in connection.execute("SELECT version_num FROM alembic_version")}
+        except sqlite3.DatabaseError:
+            return set()
+        finally:
+            connection.close()
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return set()
+        return set(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+
+
 def upgrade(engine: Engine) -> None:
     """Applies every pending migration, one process at a time; safe to call at every start.
 
     Only reads when the schema is current, so that a role that may not change the schema can
     call it; otherwise migrates as the owner (see `owner`).
     """
-    with engine.connect() as connection:
-        if schema_is_current(connection):
-            return
+    if schema_state(engine) == CURRENT:
+        return
     with exclusive(engine) as connection:
         migrate(connection)

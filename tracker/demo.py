@@ -9,9 +9,9 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 
 from tracker import clock, db
-from tracker.errors import InvalidInput, Problem
-from tracker.rules import AssessmentDraft, EvidenceDraft
-from tracker.store import Store
+from tracker.errors import refuse
+from tracker.records import AssessmentDraft, EvidenceDraft
+from tracker.service import Actor, Tracker
 
 DEMO_URL = f"sqlite:///{db.PROJECT_ROOT / 'data' / 'demo.db'}"
 LAST_DAY = date(2026, 11, 15)
@@ -39,22 +39,18 @@ SCHEDULE: dict[str, list[tuple[int, str, int]]] = {
 SOURCE_TYPES = ("official_statement", "news", "research", "budget", "agreement", "statistics")
 
 
-def fill(store: Store) -> int:
+def fill(tracker: Tracker, actor: Actor) -> int:
     """Writes the sample history into an empty or sample-only database; returns how many
     assessments it added (0 when the sample history is already there)."""
-    if store.holds_sample_data():
+    if tracker.holds_sample_data():
         return 0
-    if store.count_assessments():
-        raise InvalidInput(
-            [Problem("this database already holds real assessments; use an empty one", field="db")]
-        )
-    known = {rec.id for rec in store.recommendations()}
+    if tracker.count_assessments():
+        raise refuse("holds_real_assessments", at="db")
+    known = {rec.id for rec in tracker.recommendations()}
     missing = sorted(set(SCHEDULE) - known)
     if missing:
-        raise InvalidInput(
-            [Problem(f"the sample needs recommendations {', '.join(missing)}", field="db")]
-        )
-    store.mark_sample_data()
+        raise refuse("sample_needs_recommendations", {"missing": missing}, at="db")
+    tracker.mark_sample_data(actor)
     rng = random.Random(SEED)
     last_day = min(LAST_DAY, clock.today())
     added = 0
@@ -65,7 +61,8 @@ def fill(store: Store) -> int:
                 _evidence(rng, rec_id, number, item, as_of)
                 for item in range(1, rng.randint(1, 3) + 1)
             ]
-            store.log(
+            tracker.log_assessment(
+                actor,
                 AssessmentDraft(
                     recommendation_id=rec_id,
                     status=status,
@@ -75,12 +72,13 @@ def fill(store: Store) -> int:
                     confidence=rng.choice(("low", "moderate", "high")),
                     basis=rng.choice(("reported", "verified")),
                     note=f"Fictional sample data: step {number} of {rec_id}.",
-                    evidence=evidence,
+                    evidence=tuple(evidence),
                 ),
                 recorded_at=datetime.combine(as_of + timedelta(days=1), time(12), tzinfo=UTC),
             )
             added += 1
-    wrong = store.log(
+    wrong = tracker.log_assessment(
+        actor,
         AssessmentDraft(
             recommendation_id="R2",
             status="in_progress",
@@ -91,7 +89,8 @@ def fill(store: Store) -> int:
         ),
         recorded_at=datetime.combine(last_day - timedelta(days=4), time(9), tzinfo=UTC),
     )
-    store.log(
+    tracker.log_assessment(
+        actor,
         AssessmentDraft(
             recommendation_id="R2",
             status="in_progress",

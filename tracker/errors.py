@@ -1,34 +1,54 @@
-"""The one exception for bad input, carrying every problem found, each saying where it is."""
+"""Problems as data, and the one exception for bad input that carries every problem found.
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+A problem says what is wrong with a code and its parameters, and which field it concerns; the
+English sentence a person reads is made from the code in one place (`tracker.messages`). Who
+raises a problem does not know where the field came from: the face that read it (an option,
+a form label, a file's row and column) says so with `at`, or with `file`, `row` and `column`.
+"""
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the input: what is wrong and where (field, or file, row and column)."""
+    """One thing wrong with the input."""
 
-    message: str
+    code: str
     field: str | None = None
+    """The record field it concerns (`progress`, `evidence`), or for an evidence item's field
+    (`url`), the field within item number `item`."""
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    item: int | None = None
+    """The number (from 1) of the evidence item concerned."""
+    record: int | None = None
+    """The index (from 0) of the record concerned among several written at once."""
+    at: str | None = None
+    """Where the field came from, as the face that read it names it: "--progress", "Note"."""
     file: str | None = None
     row: int | None = None
     column: str | None = None
 
     def where(self) -> str:
-        parts = []
-        if self.file is not None:
-            parts.append(self.file)
-        if self.row is not None:
-            parts.append(f"row {self.row}")
-        if self.column is not None:
-            parts.append(f"column {self.column}")
-        elif self.field is not None:
-            parts.append(self.field)
-        return ", ".join(parts)
+        from tracker.messages import where
+
+        return where(self)
+
+    @property
+    def message(self) -> str:
+        from tracker.messages import message
+
+        return message(self)
 
     def __str__(self) -> str:
         where = self.where()
         return f"{where}: {self.message}" if where else self.message
+
+    def placed(self, **where: Any) -> "Problem":
+        """The same problem, located: `at=`, or `file=`, `row=`, `column=`."""
+        return replace(self, **where)
 
 
 class InvalidInput(Exception):
@@ -36,8 +56,12 @@ class InvalidInput(Exception):
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems: list[Problem] = list(problems)
-        super().__init__("; ".join(str(p) for p in self.problems))
+        super().__init__(self.problems)
+
+    def __str__(self) -> str:
+        return "; ".join(str(p) for p in self.problems)
 
 
-class NotFound(InvalidInput):
-    """Raised when an id names nothing that is stored."""
+def refuse(code: str, params: Mapping[str, Any] | None = None, **where: Any) -> InvalidInput:
+    """An InvalidInput with one problem: `refuse("no_such_file", file=name)`."""
+    return InvalidInput([Problem(code, params=params or {}, **where)])

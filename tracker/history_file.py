@@ -1,57 +1,51 @@
 """The full history as one CSV file: every assessment with its evidence, for export and import.
 
-One row per assessment, in id order, with the columns of BASE_COLUMNS and then numbered
-evidence groups (`evidence_1_url`, `evidence_1_title`, … `evidence_2_url`, …), as many as the
-assessment with the most evidence has, at least one. Keys, not labels; ISO dates; recorded
-times in UTC with microseconds. What `write` produces, `read` takes back unchanged.
+One row per assessment, in id order: `assessment_id`, the assessment's fields (with
+`recorded_at` after `as_of`), then numbered evidence groups (`evidence_1_url`,
+`evidence_1_title`, … `evidence_2_url`, …), as many as the assessment with the most evidence
+has, at least one. The columns come from the records' declarations. Keys, not labels; ISO
+dates; recorded times in UTC with microseconds. What `write` produces, `parse` takes back
+unchanged.
 """
 
 import re
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TextIO
 
 from tracker import clock, csvfile
 from tracker.errors import InvalidInput, Problem
-from tracker.rules import (
+from tracker.records import (
+    LINK,
+    TEXT,
     AssessmentDraft,
     EvidenceDraft,
-    ImportRow,
-    check_assessment,
-    check_id,
-    parse_date,
-    parse_int,
+    NewAssessment,
+    Spec,
+    declared_fields,
 )
-from tracker.store import Store
+from tracker.rules import check_assessment, default_of, read_assessment_id, read_value
 from tracker.views import AssessmentView
 
-BASE_COLUMNS = (
-    "assessment_id",
-    "recommendation_id",
-    "status",
-    "progress",
-    "as_of",
-    "recorded_at",
-    "analyst",
-    "confidence",
-    "basis",
-    "note",
-    "corrects",
-)
-REQUIRED = ("recommendation_id", "status", "progress", "as_of", "analyst")
-EVIDENCE_FIELDS = (
-    "url",
-    "title",
-    "source_type",
-    "publisher",
-    "published",
-    "accessed",
-    "archive_url",
-    "reliability",
-    "credibility",
-    "summary",
-)
+_ASSESSMENT = declared_fields(AssessmentDraft)
+_EVIDENCE = declared_fields(EvidenceDraft)
+_ID, _RECORDED = "assessment_id", "recorded_at"
+
+
+def _base_columns() -> tuple[str, ...]:
+    columns = [_ID]
+    for _, spec in _ASSESSMENT:
+        columns.append(spec.column)
+        if spec.column == "as_of":
+            columns.append(_RECORDED)
+    return tuple(columns)
+
+
+BASE_COLUMNS = _base_columns()
+REQUIRED = tuple(spec.column for _, spec in _ASSESSMENT if spec.required)
+EVIDENCE_FIELDS = tuple(spec.column for _, spec in _EVIDENCE)
 EVIDENCE_COLUMN = re.compile(r"evidence_([1-9][0-9]*)_(" + "|".join(EVIDENCE_FIELDS) + r")")
 MAX_PROBLEMS = 200
 """Reading stops collecting problems past this many, so a badly broken file reports quickly."""
@@ -68,50 +62,65 @@ def _recorded(value: datetime) -> str:
 
 
 def _row(a: AssessmentView, groups: int) -> list[object]:
-    cells: list[object] = [
-        a.id,
-        a.recommendation_id,
-        a.status,
-        a.progress,
-        a.as_of,
-        _recorded(a.recorded_at),
-        a.analyst,
-        a.confidence,
-        a.basis,
-        a.note,
-        a.corrects_id,
-    ]
+    cells: list[object] = [a.id]
+    for name, spec in _ASSESSMENT:
+        cells.append(getattr(a, name))
+        if spec.column == "as_of":
+            cells.append(_recorded(a.recorded_at))
     for e in a.evidence:
-        cells += [
-            e.url,
-            e.title,
-            e.source_type,
-            e.publisher,
-            e.published_on,
-            e.accessed_on,
-            e.archive_url,
-            e.reliability,
-            e.credibility,
-            e.summary,
-        ]
+        cells += [getattr(e, name) for name, _ in _EVIDENCE]
     return cells + [None] * (len(EVIDENCE_FIELDS) * (max(groups, 1) - len(a.evidence)))
 
 
-def write(store: Store, out: TextIO) -> None:
-    """Writes the whole history, from one snapshot, streaming it a batch at a time."""
-    with store.history_snapshot() as (groups, assessments):
-        csvfile.write(header(groups), (_row(a, groups) for a in assessments), out)
+def write(groups: int, assessments: Iterable[AssessmentView], out: TextIO) -> None:
+    """Writes the history; streams, holding one assessment at a time. `groups` is the most
+    evidence any assessment has."""
+    csvfile.write(header(groups), (_row(a, groups) for a in assessments), out)
+
+
+@dataclass(frozen=True)
+class HistoryFile:
+    """The assessments of a history file, and where each came from."""
+
+    name: str
+    rows: list[NewAssessment]
+    row_numbers: list[int]
+    evidence_groups: list[list[int]]
+    """For each row, the group number of each evidence item it holds (empty groups skipped)."""
+
+    def locate(self, problem: Problem) -> Problem:
+        """A problem of row `problem.record` placed at its file, row and column."""
+        n = problem.record
+        params = dict(problem.params)
+        if "other" in params:
+            params["other_row"] = self.row_numbers[params.pop("other")]
+        return problem.placed(
+            file=self.name,
+            row=self.row_numbers[n],
+            column=_column(problem, self.evidence_groups[n]),
+            params=params,
+        )
+
+
+def _column(problem: Problem, groups: list[int]) -> str:
+    if problem.item is not None:
+        name = dict(_EVIDENCE)[problem.field].column
+        return f"evidence_{groups[problem.item - 1]}_{name}"
+    if problem.field == "evidence":
+        return "evidence_1_url"
+    specs = dict(_ASSESSMENT)
+    return specs[problem.field].column if problem.field in specs else problem.field
 
 
 def _known(column: str) -> bool:
     return column in BASE_COLUMNS or EVIDENCE_COLUMN.fullmatch(column) is not None
 
 
-def read(path: Path) -> list[ImportRow]:
+def read(path: Path) -> HistoryFile:
     return parse(csvfile.read_file(path), path.name)
 
 
-def parse(data: bytes, name: str) -> list[ImportRow]:
+def parse(data: bytes, name: str) -> HistoryFile:
     """Every row as an assessment to import; all problems at once (up to MAX_PROBLEMS)."""
     table = csvfile.parse(
         csvfile.decode(data, name), name, required=REQUIRED, optional=BASE_COLUMNS, is_known=_known
@@ -119,104 +128,64 @@ def parse(data: bytes, name: str) -> list[ImportRow]:
     groups = sorted({int(m.group(1)) for c in table.header if (m := EVIDENCE_COLUMN.fullmatch(c))})
     today = clock.today()
     problems: list[Problem] = []
-    found: list[ImportRow] = []
+    found = HistoryFile(table.name, [], [], [])
     for row in table.rows:
         if len(problems) >= MAX_PROBLEMS:
             break
-        parsed = _parse_row(row, table.name, groups, today, problems)
-        if parsed is not None:
-            found.append(parsed)
+        found.row_numbers.append(row.number)
+        row_problems = _parse_row(row.values, groups, today, found)
+        problems.extend(found.locate(p.placed(record=len(found.rows) - 1)) for p in row_problems)
     if problems:
         raise InvalidInput(problems)
     return found
 
 
+def _read_cell(text: str, name: str, spec: Spec, record: type, problems: list[Problem]):
+    """A field's value from a cell; text written with a leading `'` gets its own text back."""
+    if spec.kind in (TEXT, LINK):
+        return csvfile.restore(text)
+    return read_value(text, name, spec, default_of(record, name), problems)
+
+
 def _parse_row(
-    row: csvfile.CsvRow, name: str, groups: list[int], today, problems: list[Problem]
-) -> ImportRow | None:
-    values = row.values
-
-    def where(column: str) -> dict:
-        return {"file": name, "row": row.number, "column": column}
-
-    def text(column: str) -> str:
-        return csvfile.restore(values.get(column, ""))
-
-    def key(column: str, default: str = "") -> str:
-        return values.get(column, "").strip() or default
-
-    before = len(problems)
-    assessment_id = _optional_id(key("assessment_id"), "assessment_id", where, problems)
-    corrects = _optional_id(key("corrects"), "corrects", where, problems)
-    progress = parse_int(key("progress"), "progress", where, problems)
-    as_of = parse_date(key("as_of"), "as_of", where, problems)
-    if as_of is None and not key("as_of"):
-        problems.append(Problem("is required", **where("as_of")))
-    recorded_at = _recorded_at(key("recorded_at"), where, problems)
+    values: dict[str, str], groups: list[int], today: date, found: HistoryFile
+) -> list[Problem]:
+    """Reads one row into `found` and returns its problems (placed by field)."""
+    problems: list[Problem] = []
+    assessment_id = read_assessment_id(values.get(_ID, ""), _ID, problems)
+    recorded_at = _recorded_at(values.get(_RECORDED, "").strip(), problems)
     evidence: list[EvidenceDraft] = []
     evidence_groups: list[int] = []
     for n in groups:
-        cell = {f: values.get(f"evidence_{n}_{f}", "") for f in EVIDENCE_FIELDS}
-        if not any(v.strip() for v in cell.values()):
+        cells = {
+            spec.column: values.get(f"evidence_{n}_{spec.column}", "") for _, spec in _EVIDENCE
+        }
+        if not any(v.strip() for v in cells.values()):
             continue
-        group_where = _group_where(where, n)
-        evidence.append(
-            EvidenceDraft(
-                url=csvfile.restore(cell["url"]),
-                title=csvfile.restore(cell["title"]),
-                source_type=cell["source_type"].strip() or "other",
-                publisher=csvfile.restore(cell["publisher"]),
-                published_on=parse_date(cell["published"], "published", group_where, problems),
-                accessed_on=parse_date(cell["accessed"], "accessed", group_where, problems),
-                archive_url=csvfile.restore(cell["archive_url"]),
-                reliability=cell["reliability"].strip() or "F",
-                credibility=cell["credibility"].strip() or "6",
-                summary=csvfile.restore(cell["summary"]),
-            )
-        )
+        item_problems: list[Problem] = []
+        item = {
+            name: _read_cell(cells[spec.column], name, spec, EvidenceDraft, item_problems)
+            for name, spec in _EVIDENCE
+        }
+        problems += [p.placed(item=len(evidence) + 1) for p in item_problems]
+        evidence.append(EvidenceDraft(**item))
         evidence_groups.append(n)
-    if len(problems) > before:
-        return None
     draft = AssessmentDraft(
-        recommendation_id=key("recommendation_id"),
-        status=key("status"),
-        progress=progress,
-        analyst=text("analyst"),
-        as_of=as_of,
-        confidence=key("confidence", "moderate"),
-        basis=key("basis", "reported"),
-        note=text("note"),
-        corrects_id=corrects,
-        evidence=evidence,
-    )
-    found = check_assessment(
-        draft,
-        today=today,
-        where=lambda field: where("evidence_1_url" if field == "evidence" else field),
-        evidence_where=lambda k: _group_where(where, evidence_groups[k - 1]),
+        **{
+            name: _read_cell(values.get(spec.column, ""), name, spec, AssessmentDraft, problems)
+            for name, spec in _ASSESSMENT
+        },
+        evidence=tuple(evidence),
     )
     if draft.recommendation_id == "":
-        found.insert(0, Problem("must not be blank", **where("recommendation_id")))
-    problems.extend(found)
-    if found:
-        return None
-    return ImportRow(draft, where, assessment_id, recorded_at, row.number)
+        problems.insert(0, Problem("blank", "recommendation_id"))
+    problems += check_assessment(draft, today=today)
+    found.rows.append(NewAssessment(draft, assessment_id, recorded_at))
+    found.evidence_groups.append(evidence_groups)
+    return problems
 
 
-def _group_where(where: Callable[[str], dict], n: int) -> Callable[[str], dict]:
-    return lambda field: where(f"evidence_{n}_{field}")
-
-
-def _optional_id(text: str, column: str, where, problems: list[Problem]) -> int | None:
-    if not text:
-        return None
-    value = parse_int(text, column, where, problems)
-    before = len(problems)
-    check_id(value, column, where, problems)
-    return value if len(problems) == before else None
-
-
-def _recorded_at(text: str, where, problems: list[Problem]) -> datetime | None:
+def _recorded_at(text: str, problems: list[Problem]) -> datetime | None:
     if not text:
         return None
     try:
@@ -224,15 +193,9 @@ def _recorded_at(text: str, where, problems: list[Problem]) -> datetime | None:
         if value.tzinfo is not None:
             value = value.astimezone(UTC)
     except (ValueError, OverflowError):
-        problems.append(
-            Problem(f"{text!r} is not a date and time in ISO form", **where("recorded_at"))
-        )
+        problems.append(Problem("not_date_time", _RECORDED, {"value": text}))
         return None
     if value.tzinfo is None:
-        problems.append(
-            Problem(
-                f"{text!r} has no UTC offset (write it as in an export)", **where("recorded_at")
-            )
-        )
+        problems.append(Problem("no_utc_offset", _RECORDED, {"value": text}))
         return None
     return value

@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session, aliased
 from tracker import clock, locks
 from tracker.errors import Problem
 from tracker.models import Assessment, CurrentStatus, Evidence, Recommendation, StatusDay
-from tracker.rules import MAX_ID, EvidenceDraft, ImportRow
+from tracker.records import (
+    AssessmentDraft,
+    EvidenceDraft,
+    NewAssessment,
+    declared_fields,
+    values_of,
+)
+from tracker.rules import MAX_ID
 
 
 def in_effect(
@@ -79,14 +86,22 @@ class AppendPlan:
     every row is new (logging). With `lock` (for a plan that will be written), locks the
     recommendations involved, and, when rows carry their own ids, keeps every other writer of
     assessments out, so that no concurrent writer takes an id the rows need (see tracker.locks).
+    Each problem names the index of its row (`record`); the caller knows where that row came
+    from.
     """
 
     def __init__(
-        self, session: Session, rows: Sequence[ImportRow], *, skip_stored: bool, lock: bool = True
+        self,
+        session: Session,
+        rows: Sequence[NewAssessment],
+        *,
+        skip_stored: bool,
+        lock: bool = True,
     ) -> None:
         self.session = session
         self.problems: list[Problem] = []
-        self.new: list[ImportRow] = []
+        self.new: list[tuple[int, NewAssessment]] = []
+        self.index = {id(row): n for n, row in enumerate(rows)}
         self.in_rows = {row.assessment_id: row for row in rows if row.assessment_id is not None}
         rec_ids = sorted({row.draft.recommendation_id for row in rows})
         if lock:
@@ -95,67 +110,62 @@ class AppendPlan:
         known_query = select(Recommendation.id).where(Recommendation.id.in_(rec_ids))
         known = set(session.scalars(known_query))
         self.stored = {a.id: a for a in _load(session, list(self.in_rows))}
-        self.correcting: dict[int, ImportRow] = {}
-        first: dict[int, ImportRow] = {}
-        for row in rows:
-            if row.draft.recommendation_id not in known:
+        self.correcting: dict[int, int] = {}
+        first: dict[int, int] = {}
+        for n, row in enumerate(rows):
+            draft = row.draft
+            if draft.recommendation_id not in known:
                 self._problem(
-                    row,
-                    "recommendation_id",
-                    f"there is no recommendation {row.draft.recommendation_id!r}",
+                    n, "recommendation_id", "unknown_recommendation", value=draft.recommendation_id
                 )
                 continue
             if row.assessment_id is not None:
                 if row.assessment_id in first:
                     self._problem(
-                        row,
+                        n,
                         "assessment_id",
-                        f"{row.assessment_id} is also the id in row {first[row.assessment_id].row}",
+                        "id_twice_in_file",
+                        value=row.assessment_id,
+                        other=first[row.assessment_id],
                     )
                     continue
-                first[row.assessment_id] = row
+                first[row.assessment_id] = n
                 stored = self.stored.get(row.assessment_id)
                 if stored is not None:
                     if not _same(stored, row, compare_all=True):
                         self._problem(
-                            row,
-                            "assessment_id",
-                            f"assessment {row.assessment_id} is already stored with other "
-                            "content; assessments are never changed, so log a correction instead",
+                            n, "assessment_id", "stored_with_other_content", value=row.assessment_id
                         )
                     continue
             elif skip_stored and self._already_stored(row):
                 continue
             if row.recorded_at is not None and row.recorded_at > clock.utc_now():
-                self._problem(row, "recorded_at", f"{row.recorded_at.isoformat()} is in the future")
-            if row.draft.corrects_id is not None:
-                self._check_correction(row)
-            self.new.append(row)
+                self._problem(
+                    n, "recorded_at", "recorded_in_future", value=row.recorded_at.isoformat()
+                )
+            if draft.corrects_id is not None:
+                self._check_correction(n, row)
+            self.new.append((n, row))
         # Rows with their own ids go first, in id order, so that a correction follows what it
         # corrects; rows without ids then take ids after all of them.
-        self.new.sort(key=lambda r: (r.assessment_id is None, r.assessment_id or 0))
+        self.new.sort(key=lambda pair: (pair[1].assessment_id is None, pair[1].assessment_id or 0))
 
-    def _problem(self, row: ImportRow, column: str, message: str) -> None:
-        self.problems.append(Problem(message, **row.where(column)))
+    def _problem(self, record: int, field: str, code: str, **params) -> None:
+        """A problem of row `record`; `other` names another row of the same batch."""
+        self.problems.append(Problem(code, field, params, record=record))
 
-    def _already_stored(self, row: ImportRow) -> bool:
+    def _already_stored(self, row: NewAssessment) -> bool:
         draft = row.draft
-        candidates = self.session.scalars(
-            select(Assessment).where(
-                Assessment.recommendation_id == draft.recommendation_id,
-                Assessment.as_of == draft.as_of,
-                Assessment.status == draft.status,
-                Assessment.progress == draft.progress,
-                Assessment.analyst == draft.analyst,
-                Assessment.note == draft.note,
-                Assessment.corrects_id.is_(None)
-                if draft.corrects_id is None
-                else Assessment.corrects_id == draft.corrects_id,
+        conditions = [
+            column.is_(None) if value is None else column == value
+            for column, value in (
+                (getattr(Assessment, name), getattr(draft, name)) for name in IDENTIFYING
             )
-        )
+        ]
+        candidates = self.session.scalars(select(Assessment).where(*conditions))
         return any(_same(candidate, row, compare_all=False) for candidate in candidates)
 
-    def _check_correction(self, row: ImportRow) -> None:
+    def _check_correction(self, n: int, row: NewAssessment) -> None:
         target_id = row.draft.corrects_id
         if not 1 <= target_id <= MAX_ID:
             return  # the rules have said so already
@@ -170,51 +180,49 @@ class AppendPlan:
             target_rec = self.in_rows[target_id].draft.recommendation_id
             corrected_by = None
         else:
-            self._problem(row, "corrects", f"there is no assessment {target_id}")
+            self._problem(n, "corrects_id", "unknown_assessment", value=target_id)
             return
         if target_rec != row.draft.recommendation_id:
             self._problem(
-                row,
-                "corrects",
-                f"assessment {target_id} is of {target_rec}, not {row.draft.recommendation_id}",
+                n,
+                "corrects_id",
+                "corrects_other_recommendation",
+                value=target_id,
+                of=target_rec,
+                recommendation=row.draft.recommendation_id,
             )
         elif corrected_by is not None:
-            self._problem(
-                row,
-                "corrects",
-                f"assessment {target_id} was already corrected by {corrected_by}; "
-                f"correct {corrected_by} instead",
-            )
+            self._problem(n, "corrects_id", "already_corrected", value=target_id, by=corrected_by)
         elif target_id in self.correcting:
             self._problem(
-                row,
-                "corrects",
-                f"assessment {target_id} is also corrected in row {self.correcting[target_id].row}",
+                n,
+                "corrects_id",
+                "corrected_twice_in_file",
+                value=target_id,
+                other=self.correcting[target_id],
             )
         elif row.assessment_id is not None and target_id >= row.assessment_id:
             self._problem(
-                row,
-                "corrects",
-                f"an assessment corrects an earlier one; {target_id} is not earlier than "
-                f"{row.assessment_id}",
+                n, "corrects_id", "correction_not_earlier", value=target_id, id=row.assessment_id
             )
-        self.correcting[target_id] = row
+        self.correcting[target_id] = n
 
     def write(self, on_progress: Callable[[int, int], None] | None = None) -> list[int]:
         """Inserts the new rows and refreshes the derived rows; returns the new ids in order."""
         session, total = self.session, len(self.new)
-        explicit = [row.assessment_id for row in self.new if row.assessment_id is not None]
+        explicit = [row.assessment_id for _, row in self.new if row.assessment_id is not None]
         if explicit:
             _move_id_sequence(session, max(explicit))
         added: list[Assessment] = []
         days: dict[str, set[date]] = defaultdict(set)
-        for done, row in enumerate(self.new, start=1):
+        for done, (_, row) in enumerate(self.new, start=1):
             assessment = _new_assessment(row, row.recorded_at or clock.utc_now())
             session.add(assessment)
             added.append(assessment)
-            days[row.draft.recommendation_id].add(row.draft.as_of)
-            if row.draft.corrects_id is not None:
-                days[row.draft.recommendation_id].add(self._as_of(row.draft.corrects_id))
+            draft = row.draft
+            days[draft.recommendation_id].add(draft.as_of)
+            if draft.corrects_id is not None:
+                days[draft.recommendation_id].add(self._as_of(draft.corrects_id))
             if done % 500 == 0 or done == total:
                 session.flush()
                 if on_progress:
@@ -229,38 +237,24 @@ class AppendPlan:
         return self.stored[assessment_id].as_of
 
 
-# What makes two evidence items the same item (everything but the stored row's own id).
-EVIDENCE_CONTENT = (
-    "url", "title", "source_type", "publisher", "published_on", "accessed_on", "archive_url",
-    "reliability", "credibility", "summary",
-)  # fmt: skip
+# What makes a stored assessment the same as a row, besides its evidence.
+IDENTIFYING = tuple(name for name, spec in declared_fields(AssessmentDraft) if spec.identifying)
+_CONTENT = tuple(name for name, _ in declared_fields(AssessmentDraft))
 
 
 def _evidence_key(item: Evidence | EvidenceDraft) -> tuple:
-    return tuple(getattr(item, name) for name in EVIDENCE_CONTENT)
+    return tuple(values_of(EvidenceDraft, item).values())
 
 
-def _same(stored: Assessment, row: ImportRow, *, compare_all: bool) -> bool:
+def _same(stored: Assessment, row: NewAssessment, *, compare_all: bool) -> bool:
     """Whether a row describes the stored assessment (everything, or the identifying fields)."""
     draft = row.draft
-    identifying = (
-        stored.recommendation_id == draft.recommendation_id
-        and stored.status == draft.status
-        and stored.progress == draft.progress
-        and stored.as_of == draft.as_of
-        and stored.analyst == draft.analyst
-        and stored.note == draft.note
-        and stored.corrects_id == draft.corrects_id
-        and [_evidence_key(e) for e in stored.evidence]
-        == [_evidence_key(e) for e in draft.evidence]
-    )
-    if not identifying or not compare_all:
-        return identifying
-    return (
-        stored.confidence == draft.confidence
-        and stored.basis == draft.basis
-        and (row.recorded_at is None or stored.recorded_at == row.recorded_at)
-    )
+    names = _CONTENT if compare_all else IDENTIFYING
+    if any(getattr(stored, name) != getattr(draft, name) for name in names):
+        return False
+    if [_evidence_key(e) for e in stored.evidence] != [_evidence_key(e) for e in draft.evidence]:
+        return False
+    return not compare_all or row.recorded_at is None or stored.recorded_at == row.recorded_at
 
 
 def _load(session: Session, ids: Sequence[int]) -> list[Assessment]:
@@ -284,34 +278,14 @@ def _move_id_sequence(session: Session, at_least: int) -> None:
     )
 
 
-def _new_assessment(row: ImportRow, recorded_at: datetime) -> Assessment:
+def _new_assessment(row: NewAssessment, recorded_at: datetime) -> Assessment:
     draft = row.draft
     return Assessment(
         id=row.assessment_id,
-        recommendation_id=draft.recommendation_id,
-        status=draft.status,
-        progress=draft.progress,
-        as_of=draft.as_of,
         recorded_at=recorded_at,
-        analyst=draft.analyst,
-        confidence=draft.confidence,
-        basis=draft.basis,
-        note=draft.note,
-        corrects_id=draft.corrects_id,
+        **values_of(AssessmentDraft, draft),
         evidence=[
-            Evidence(
-                position=position,
-                url=item.url,
-                title=item.title,
-                source_type=item.source_type,
-                publisher=item.publisher,
-                published_on=item.published_on,
-                accessed_on=item.accessed_on,
-                archive_url=item.archive_url,
-                reliability=item.reliability,
-                credibility=item.credibility,
-                summary=item.summary,
-            )
+            Evidence(position=position, **values_of(EvidenceDraft, item))
             for position, item in enumerate(draft.evidence, start=1)
         ],
     )

@@ -6,6 +6,7 @@ assessment in effect today, and on each as-of date, kept in the same transaction
 so that reading statuses and progress charts costs the same at any history length.
 """
 
+from dataclasses import fields
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
@@ -22,7 +23,19 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from tracker import taxonomy as tx
+from tracker import taxonomy
+from tracker.records import (
+    DAY,
+    NUMBER,
+    AssessmentDraft,
+    EvidenceDraft,
+    RecommendationDraft,
+    Spec,
+    declared_fields,
+)
+
+# Text longer than this is stored as unbounded text (its limit is kept by the rules).
+LONGEST_STRING = taxonomy.URL_MAX_CHARS
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -57,41 +70,55 @@ def _in(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+def _column_type(spec: Spec):
+    if spec.kind == DAY:
+        return Date
+    if spec.kind == NUMBER:
+        return Integer
+    if spec.limit is None or spec.limit > LONGEST_STRING:
+        return Text
+    return String(spec.limit)
+
+
+def columns_of(record: type, *, besides: tuple[str, ...] = ()) -> type:
+    """A mixin with one column per declared field of `record` (those in `besides` are
+    declared by the model itself, with what genuinely differs: keys to other tables)."""
+    columns = {
+        name: mapped_column(_column_type(spec), nullable=_optional(record, name))
+        for name, spec in declared_fields(record)
+        if name not in besides
+    }
+    return type(f"{record.__name__}Columns", (), columns)
+
+
+def _optional(record: type, name: str) -> bool:
+    default = next(f.default for f in fields(record) if f.name == name)
+    return default is None
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class Recommendation(Base):
+class Recommendation(columns_of(RecommendationDraft, besides=("id",)), Base):
     __tablename__ = "recommendation"
 
-    id: Mapped[str] = mapped_column(String(tx.RECOMMENDATION_ID_MAX_CHARS), primary_key=True)
+    id: Mapped[str] = mapped_column(String(taxonomy.RECOMMENDATION_ID_MAX_CHARS), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, unique=True)
-    title: Mapped[str] = mapped_column(String(tx.TITLE_MAX_CHARS))
-    description: Mapped[str] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(String(tx.TITLE_MAX_CHARS))
-    section: Mapped[str] = mapped_column(String(tx.TITLE_MAX_CHARS), default="")
-    theme: Mapped[str] = mapped_column(String(tx.NAME_MAX_CHARS), default="")
+    # Stored joined by ";" until actors are records of their own.
     actors: Mapped[str] = mapped_column(Text, default="")
-    review_every_days: Mapped[int] = mapped_column(Integer, default=90)
 
     __table_args__ = (
         CheckConstraint("review_every_days BETWEEN 1 AND 3650", name="review_every_days_range"),
     )
 
 
-class Assessment(Base):
+class Assessment(columns_of(AssessmentDraft, besides=("recommendation_id", "corrects_id")), Base):
     __tablename__ = "assessment"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     recommendation_id: Mapped[str] = mapped_column(ForeignKey("recommendation.id"))
-    status: Mapped[str] = mapped_column(String(20))
-    progress: Mapped[int] = mapped_column(Integer)
-    as_of: Mapped[date] = mapped_column(Date)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    analyst: Mapped[str] = mapped_column(String(tx.NAME_MAX_CHARS))
-    confidence: Mapped[str] = mapped_column(String(10))
-    basis: Mapped[str] = mapped_column(String(10))
-    note: Mapped[str] = mapped_column(Text, default="")
     corrects_id: Mapped[int | None] = mapped_column(
         ForeignKey("assessment.id"), unique=True, default=None
     )
@@ -99,37 +126,27 @@ class Assessment(Base):
     evidence: Mapped[list["Evidence"]] = relationship(order_by="Evidence.position", lazy="selectin")
 
     __table_args__ = (
-        CheckConstraint(_in("status", tx.LOGGABLE_STATUSES), name="status_known"),
+        CheckConstraint(_in("status", taxonomy.LOGGABLE_STATUSES), name="status_known"),
         CheckConstraint("progress BETWEEN 0 AND 100", name="progress_range"),
-        CheckConstraint(_in("confidence", tx.CONFIDENCE_LEVELS), name="confidence_known"),
-        CheckConstraint(_in("basis", tx.BASES), name="basis_known"),
+        CheckConstraint(_in("confidence", taxonomy.CONFIDENCE_LEVELS), name="confidence_known"),
+        CheckConstraint(_in("basis", taxonomy.BASES), name="basis_known"),
         # Finds the assessment in effect on a date without reading the whole history.
         Index("ix_assessment_timeline", "recommendation_id", "as_of", "recorded_at", "id"),
         Index("ix_assessment_as_of", "as_of"),
     )
 
 
-class Evidence(Base):
+class Evidence(columns_of(EvidenceDraft), Base):
     __tablename__ = "evidence"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    url: Mapped[str] = mapped_column(String(tx.URL_MAX_CHARS))
-    title: Mapped[str] = mapped_column(String(tx.TITLE_MAX_CHARS), default="")
-    source_type: Mapped[str] = mapped_column(String(20))
-    publisher: Mapped[str] = mapped_column(String(tx.NAME_MAX_CHARS), default="")
-    published_on: Mapped[date | None] = mapped_column(Date, default=None)
-    accessed_on: Mapped[date | None] = mapped_column(Date, default=None)
-    archive_url: Mapped[str] = mapped_column(String(tx.URL_MAX_CHARS), default="")
-    reliability: Mapped[str] = mapped_column(String(1))
-    credibility: Mapped[str] = mapped_column(String(1))
-    summary: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (
-        CheckConstraint(_in("source_type", tx.SOURCE_TYPES), name="source_type_known"),
-        CheckConstraint(_in("reliability", tx.RELIABILITY_GRADES), name="reliability_grade"),
-        CheckConstraint(_in("credibility", tx.CREDIBILITY_GRADES), name="credibility_grade"),
+        CheckConstraint(_in("source_type", taxonomy.SOURCE_TYPES), name="source_type_known"),
+        CheckConstraint(_in("reliability", taxonomy.RELIABILITY_GRADES), name="reliability_grade"),
+        CheckConstraint(_in("credibility", taxonomy.CREDIBILITY_GRADES), name="credibility_grade"),
     )
 
 

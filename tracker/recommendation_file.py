@@ -1,36 +1,58 @@
 """Reading a paper's recommendations from CSV (the format of data/recommendations.csv)."""
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from tracker import csvfile
+from tracker import clock, csvfile
 from tracker.errors import InvalidInput, Problem
-from tracker.rules import RecommendationDraft, check_recommendation, parse_int
+from tracker.records import RecommendationDraft
+from tracker.rules import check_recommendation, read_number
 
 COLUMNS = ("id", "title", "description", "source", "section", "theme", "actors")
 REQUIRED = ("id", "title", "description", "source")
 DEFAULT_REVIEW_EVERY_DAYS = 90
 
 
-def read_recommendations(path: Path) -> list[RecommendationDraft]:
-    """Every recommendation in the file, in its order; all problems at once if any row is bad."""
+@dataclass(frozen=True)
+class RecommendationFile:
+    """The recommendations of a file, in its order, and the row each came from."""
+
+    name: str
+    drafts: list[RecommendationDraft]
+    row_numbers: list[int]
+
+    def locate(self, problem: Problem) -> Problem:
+        """A problem of draft `problem.record` placed at its file, row and column."""
+        params = dict(problem.params)
+        if "other" in params:
+            params["other_row"] = self.row_numbers[params.pop("other")]
+        return problem.placed(
+            file=self.name,
+            row=self.row_numbers[problem.record],
+            column=problem.field,
+            params=params,
+        )
+
+
+def read(path: Path) -> RecommendationFile:
+    """Every recommendation in the file; all problems at once if any row is bad."""
     table = csvfile.parse(
         csvfile.decode(csvfile.read_file(path), path.name),
         path.name,
         required=REQUIRED,
         optional=(*COLUMNS, "review_every_days"),
     )
+    found = RecommendationFile(table.name, [], [])
     problems: list[Problem] = []
-    drafts: list[RecommendationDraft] = []
     first_row: dict[str, int] = {}
-    for row in table.rows:
+    today = clock.today()
+    for record, row in enumerate(table.rows):
         values = row.values
-
-        def where(column: str, number: int = row.number) -> dict:
-            return {"file": table.name, "row": number, "column": column}
-
+        found.row_numbers.append(row.number)
+        row_problems: list[Problem] = []
         review = values.get("review_every_days", "").strip()
         review_days = (
-            parse_int(review, "review_every_days", where, problems)
+            read_number(review, "review_every_days", row_problems)
             if review
             else DEFAULT_REVIEW_EVERY_DAYS
         )
@@ -42,18 +64,15 @@ def read_recommendations(path: Path) -> list[RecommendationDraft]:
             section=values.get("section", "").strip(),
             theme=values.get("theme", "").strip(),
             actors=tuple(a.strip() for a in values.get("actors", "").split(";") if a.strip()),
-            review_every_days=review_days if review_days is not None else 0,
+            review_every_days=review_days,
         )
-        found = check_recommendation(draft, where)
-        if review_days is None:
-            found = [p for p in found if p.column != "review_every_days"]
-        problems.extend(found)
+        row_problems += check_recommendation(draft, today=today)
         if draft.id in first_row:
-            problems.append(
-                Problem(f"{draft.id!r} is also the id in row {first_row[draft.id]}", **where("id"))
-            )
-        first_row.setdefault(draft.id, row.number)
-        drafts.append(draft)
+            params = {"value": draft.id, "other": first_row[draft.id]}
+            row_problems.append(Problem("recommendation_id_twice", "id", params))
+        first_row.setdefault(draft.id, record)
+        found.drafts.append(draft)
+        problems += [found.locate(p.placed(record=record)) for p in row_problems]
     if problems:
         raise InvalidInput(problems)
-    return drafts
+    return found

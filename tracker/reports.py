@@ -9,11 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-import pandas as pd
-
 from tracker import clock, csvfile
-from tracker.errors import InvalidInput, Problem
-from tracker.store import Store
+from tracker.errors import Problem
 from tracker.views import AssessmentView, StatusRow
 
 STATUS_COLUMNS = (
@@ -68,22 +65,19 @@ class Report:
     columns: tuple[str, ...]
     rows: list[tuple]
 
-    def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.rows, columns=list(self.columns))
-
     def csv_bytes(self) -> bytes:
         return csvfile.to_bytes(self.columns, self.rows)
 
 
-def is_review_due(row: StatusRow, on: date) -> bool:
+def is_review_due(row: StatusRow, as_of: date) -> bool:
     """Never assessed, or assessed longer ago than the recommendation's review interval."""
     if row.assessment is None:
         return True
-    return (on - row.assessment.as_of).days > row.recommendation.review_every_days
+    return (as_of - row.assessment.as_of).days > row.recommendation.review_every_days
 
 
-def status_report(rows: Sequence[StatusRow], on: date) -> Report:
-    """One row per recommendation: the assessment in effect on `on`, counted from `on`."""
+def status_report(rows: Sequence[StatusRow], as_of: date) -> Report:
+    """One row per recommendation: the assessment in effect on `as_of`, counted from it."""
     lines = []
     for row in rows:
         rec, a = row.recommendation, row.assessment
@@ -100,8 +94,8 @@ def status_report(rows: Sequence[StatusRow], on: date) -> Report:
                 a.basis if a else None,
                 len(a.evidence) if a else 0,
                 a.note if a else None,
-                (on - a.as_of).days if a else None,
-                is_review_due(row, on),
+                (as_of - a.as_of).days if a else None,
+                is_review_due(row, as_of),
             )
         )
     return Report(STATUS_COLUMNS, lines)
@@ -172,37 +166,15 @@ def added_assessments(added: Sequence[AssessmentView]) -> Report:
 
 
 def check_dates(
-    on: date | None = None, *, since: date | None = None, recorded_by: date | None = None
+    as_of: date | None = None, *, since: date | None = None, recorded_by: date | None = None
 ) -> list[Problem]:
     """Report dates must not lie in the future, and a period must run forwards."""
     today = clock.today()
     problems = [
-        Problem(f"{value} is in the future (today is {today})", field=name)
-        for name, value in (("as_of", on), ("since", since), ("recorded_by", recorded_by))
+        Problem("in_future", name, {"value": value, "today": today})
+        for name, value in (("as_of", as_of), ("since", since), ("recorded_by", recorded_by))
         if value is not None and value > today
     ]
-    if since is not None and on is not None and since >= on:
-        problems.append(Problem(f"must be before the end date {on}", field="since"))
+    if since is not None and as_of is not None and since >= as_of:
+        problems.append(Problem("not_before_end", "since", {"end": as_of}))
     return problems
-
-
-def status_report_for(
-    store: Store, on: date | None = None, recorded_by: date | None = None
-) -> Report:
-    """The status report on `on` (today by default), as recorded by `recorded_by` if given."""
-    on = on or clock.today()
-    problems = check_dates(on, recorded_by=recorded_by)
-    if problems:
-        raise InvalidInput(problems)
-    return status_report(store.statuses(on, recorded_by=recorded_by), on)
-
-
-def changes_for(store: Store, since: date, until: date | None = None) -> tuple[Report, Report]:
-    """The "what changed" report between two dates and the assessments added in between."""
-    until = until or clock.today()
-    problems = check_dates(until, since=since)
-    if problems:
-        raise InvalidInput(problems)
-    added = [a for a in store.assessments_between(since, until) if not a.is_corrected]
-    summary = changes_report(store.statuses(since), store.statuses(until), added)
-    return summary, added_assessments(added)

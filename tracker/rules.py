@@ -1,83 +1,38 @@
-"""The rules every assessment, evidence item and recommendation must follow.
+"""The rules every assessment, evidence item and recommendation must follow, and reading typed
+values from text.
 
-Checks return every problem at once rather than stopping at the first, so that a person fixes a
-form or a file in one pass. Parsing helpers turn typed text (command line, CSV) into values and
-report what could not be read under the name of the field it came from.
+Checks need no database and return every problem at once rather than stopping at the first,
+so that a person fixes a form or a file in one pass. What needs the database (the
+recommendation exists, the corrected assessment belongs to it) is checked by the store. A
+problem names the record field it concerns; whoever read the input says where that field was.
 """
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import MISSING, fields
+from datetime import date
 from urllib.parse import urlsplit
 
-from tracker import taxonomy as tx
+from tracker import taxonomy
 from tracker.errors import Problem
+from tracker.records import (
+    ASSESSMENT_ID,
+    DAY,
+    KEY,
+    LINK,
+    NUMBER,
+    TEXT,
+    AssessmentDraft,
+    EvidenceDraft,
+    RecommendationDraft,
+    Spec,
+    declared_fields,
+)
 
-Where = Callable[[str], dict]
-"""Maps a field name to the keyword arguments of a Problem that say where that field is."""
-
-
-def by_field(prefix: str = "") -> Where:
-    return lambda name: {"field": f"{prefix}{name}"}
-
-
-@dataclass
-class EvidenceDraft:
-    url: str
-    title: str = ""
-    source_type: str = "other"
-    publisher: str = ""
-    published_on: date | None = None
-    accessed_on: date | None = None
-    archive_url: str = ""
-    reliability: str = "F"
-    credibility: str = "6"
-    summary: str = ""
-
-
-@dataclass
-class AssessmentDraft:
-    recommendation_id: str
-    status: str
-    progress: int
-    analyst: str
-    as_of: date
-    confidence: str = "moderate"
-    basis: str = "reported"
-    note: str = ""
-    corrects_id: int | None = None
-    evidence: list[EvidenceDraft] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class ImportRow:
-    """One assessment to append, logged or imported, with where its fields came from (for
-    messages), and for imports its own id and recorded time."""
-
-    draft: AssessmentDraft
-    where: Where
-    assessment_id: int | None = None
-    recorded_at: datetime | None = None
-    row: int | None = None
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    added: int
-    skipped: int
-
-
-@dataclass
-class RecommendationDraft:
-    id: str
-    title: str
-    description: str
-    source: str
-    section: str = ""
-    theme: str = ""
-    actors: tuple[str, ...] = ()
-    review_every_days: int = 90
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+RECOMMENDATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*", re.ASCII)
+MAX_ID = 2**31 - 1
+"""The largest assessment id the database holds (a 32-bit integer on PostgreSQL)."""
 
 
 def is_web_url(text: str) -> bool:
@@ -89,30 +44,23 @@ def is_web_url(text: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname) and text == text.strip()
 
 
-ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
-RECOMMENDATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*", re.ASCII)
-MAX_ID = 2**31 - 1
-"""The largest assessment id the database holds (a 32-bit integer on PostgreSQL)."""
+# -- reading values from text ----------------------------------------------------------------
 
 
-def check_id(value: int | None, name: str, where: Where, problems: list[Problem]) -> None:
-    if value is not None and not 1 <= value <= MAX_ID:
-        problems.append(Problem(f"{value} is not an assessment id", **where(name)))
-
-
-def parse_int(text: str, name: str, where: Where, problems: list[Problem]) -> int | None:
-    if not text.strip():
-        problems.append(Problem("is required", **where(name)))
+def read_number(text: str, field: str, problems: list[Problem], **where) -> int | None:
+    """A whole number written in ASCII digits; blank text is reported as required."""
+    text = text.strip()
+    if not text:
+        problems.append(Problem("required", field, **where))
         return None
-    try:
-        return int(text.strip())
-    except ValueError:
-        problems.append(Problem(f"{text!r} is not a whole number", **where(name)))
+    if not WHOLE_NUMBER.fullmatch(text):
+        problems.append(Problem("not_whole_number", field, {"value": text}, **where))
         return None
+    return int(text)
 
 
-def parse_date(text: str, name: str, where: Where, problems: list[Problem]) -> date | None:
-    """Reads an ISO date (YYYY-MM-DD); empty text is no date."""
+def read_date(text: str, field: str, problems: list[Problem], **where) -> date | None:
+    """An ISO date (YYYY-MM-DD); empty text is no date."""
     text = text.strip()
     if not text:
         return None
@@ -121,137 +69,148 @@ def parse_date(text: str, name: str, where: Where, problems: list[Problem]) -> d
             raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
-        problems.append(Problem(f"{text!r} is not a date in the form YYYY-MM-DD", **where(name)))
+        problems.append(Problem("not_date", field, {"value": text}, **where))
         return None
 
 
-def _check_text(
-    value: str, name: str, limit: int, where: Where, problems: list[Problem], required: bool
-) -> None:
-    if required and not value.strip():
-        problems.append(Problem("must not be blank", **where(name)))
-    if len(value) > limit:
-        problems.append(
-            Problem(f"is {len(value):,} characters long; the limit is {limit:,}", **where(name))
-        )
+def read_assessment_id(text: str, field: str, problems: list[Problem], **where) -> int | None:
+    """An assessment id, or None for blank text."""
+    if not text.strip():
+        return None
+    before = len(problems)
+    value = read_number(text, field, problems, **where)
+    if value is not None:
+        check_id(value, field, problems, **where)
+    return value if len(problems) == before else None
+
+
+def read_value(text: str, name: str, spec: Spec, default: object, problems: list[Problem]):
+    """A field's value from typed text, by the field's kind: keys lose surrounding spaces and
+    fall back to `default`, texts stay as typed, numbers, dates and ids are read."""
+    if spec.kind == KEY:
+        return text.strip() or ("" if default is None else default)
+    if spec.kind == NUMBER:
+        return read_number(text, name, problems)
+    if spec.kind == ASSESSMENT_ID:
+        return read_assessment_id(text, name, problems)
+    if spec.kind == DAY:
+        value = read_date(text, name, problems)
+        if value is None and spec.required and not text.strip():
+            problems.append(Problem("required", name))
+        return value
+    return text
+
+
+def default_of(record: type, name: str) -> object:
+    """The field's default, or None for a field that must be given."""
+    found = next(f for f in fields(record) if f.name == name)
+    return None if found.default is MISSING else found.default
+
+
+def check_id(value: int | None, field: str, problems: list[Problem], **where) -> None:
+    if value is not None and not 1 <= value <= MAX_ID:
+        problems.append(Problem("not_assessment_id", field, {"value": value}, **where))
+
+
+# -- checks ------------------------------------------------------------------------------------
+
+# The order in which a record's fields are checked, by kind, so that problems come out the same
+# way every time: choices, then links and texts, then dates, then ids.
+_ORDER = (KEY, LINK, TEXT, DAY, ASSESSMENT_ID)
+
+
+def _check_fields(record, today: date, problems: list[Problem], item: int | None = None) -> None:
+    """The rules every declared field of its kind follows."""
+    where = {} if item is None else {"item": item}
+    specs = sorted(declared_fields(type(record)), key=lambda pair: _order(pair[1].kind))
+    for name, spec in specs:
+        value = getattr(record, name)
+        if spec.kind == KEY and spec.choices:
+            if value not in spec.choices:
+                params = {"value": value, "allowed": spec.choices}
+                problems.append(Problem("not_one_of", name, params, **where))
+        elif spec.kind == LINK:
+            if not value.strip():
+                if spec.required:
+                    problems.append(Problem("link_required", name, **where))
+            elif not is_web_url(value):
+                problems.append(Problem("not_web_link", name, {"value": value}, **where))
+        if spec.kind in (TEXT, LINK):
+            _check_text(value, name, spec, problems, where)
+        elif spec.kind == DAY and value is not None and value > today:
+            params = {"value": value.isoformat(), "today": today}
+            problems.append(Problem("in_future", name, params, **where))
+        elif spec.kind == ASSESSMENT_ID:
+            check_id(value, name, problems, **where)
+
+
+def _order(kind: str) -> int:
+    return _ORDER.index(kind) if kind in _ORDER else len(_ORDER)
+
+
+def _check_text(value: str, name: str, spec, problems: list[Problem], where: dict) -> None:
+    if spec.kind == TEXT and spec.required and not value.strip():
+        problems.append(Problem("blank", name, **where))
+    if spec.limit is not None and len(value) > spec.limit:
+        params = {"length": len(value), "limit": spec.limit}
+        problems.append(Problem("too_long", name, params, **where))
     if "\x00" in value:
-        problems.append(Problem("contains a NUL character", **where(name)))
+        problems.append(Problem("nul_character", name, **where))
 
 
-def _check_choice(value: str, name: str, choices, where: Where, problems: list[Problem]) -> None:
-    if value not in choices:
-        allowed = ", ".join(choices)
-        problems.append(Problem(f"{value!r} is not one of: {allowed}", **where(name)))
-
-
-def _check_not_future(
-    value: date | None, name: str, today: date, where: Where, problems: list[Problem]
-) -> None:
-    if value is not None and value > today:
-        problems.append(
-            Problem(f"{value.isoformat()} is in the future (today is {today})", **where(name))
-        )
-
-
-def check_evidence(
-    item: EvidenceDraft, *, today: date, where: Where, problems: list[Problem]
-) -> None:
-    if not item.url.strip():
-        problems.append(Problem("a link is required", **where("url")))
-    elif not is_web_url(item.url):
-        problems.append(Problem(f"{item.url!r} is not an http or https link", **where("url")))
-    if item.archive_url and not is_web_url(item.archive_url):
-        problems.append(
-            Problem(f"{item.archive_url!r} is not an http or https link", **where("archive_url"))
-        )
-    for name, value, limit in (
-        ("url", item.url, tx.URL_MAX_CHARS),
-        ("archive_url", item.archive_url, tx.URL_MAX_CHARS),
-        ("title", item.title, tx.TITLE_MAX_CHARS),
-        ("publisher", item.publisher, tx.NAME_MAX_CHARS),
-        ("summary", item.summary, tx.SUMMARY_MAX_CHARS),
-    ):
-        _check_text(value, name, limit, where, problems, required=False)
-    _check_choice(item.source_type, "source_type", tuple(tx.SOURCE_TYPES), where, problems)
-    _check_choice(item.reliability, "reliability", tuple(tx.RELIABILITY_GRADES), where, problems)
-    _check_choice(item.credibility, "credibility", tuple(tx.CREDIBILITY_GRADES), where, problems)
-    _check_not_future(item.published_on, "published", today, where, problems)
-    _check_not_future(item.accessed_on, "accessed", today, where, problems)
-    if item.published_on and item.accessed_on and item.accessed_on < item.published_on:
-        problems.append(Problem("is earlier than the published date", **where("accessed")))
-
-
-def check_assessment(
-    draft: AssessmentDraft,
-    *,
-    today: date,
-    where: Where | None = None,
-    evidence_where: Callable[[int], Where] | None = None,
-) -> list[Problem]:
-    """Every way the draft breaks the rules; empty when it may be stored.
-
-    What needs the database (the recommendation exists, the corrected assessment belongs to it)
-    is checked by the store.
-    """
-    where = where or by_field()
-    evidence_where = evidence_where or (lambda n: by_field(f"evidence {n} "))
+def check_evidence(item: EvidenceDraft, number: int, *, today: date) -> list[Problem]:
+    """Every way evidence item `number` breaks the rules."""
     problems: list[Problem] = []
-    if draft.status == tx.NOT_ASSESSED:
-        problems.append(
-            Problem(
-                "not_assessed is the state before the first assessment and cannot be logged",
-                **where("status"),
-            )
-        )
-    else:
-        _check_choice(draft.status, "status", tx.LOGGABLE_STATUSES, where, problems)
-    if not 0 <= draft.progress <= 100:
-        problems.append(Problem(f"{draft.progress} is outside 0–100", **where("progress")))
-    elif draft.status in tx.FIXED_PROGRESS and draft.progress != tx.FIXED_PROGRESS[draft.status]:
-        fixed = tx.FIXED_PROGRESS[draft.status]
-        problems.append(
-            Problem(f"must be {fixed} when the status is {draft.status}", **where("progress"))
-        )
-    if draft.status == "implemented" and not draft.evidence:
-        problems.append(
-            Problem("implemented needs at least one evidence item", **where("evidence"))
-        )
-    if draft.status in tx.STATUSES_NEEDING_NOTE and not draft.note.strip():
-        problems.append(Problem(f"{draft.status} needs a note saying why", **where("note")))
-    _check_choice(draft.confidence, "confidence", tx.CONFIDENCE_LEVELS, where, problems)
-    _check_choice(draft.basis, "basis", tuple(tx.BASES), where, problems)
-    _check_text(draft.analyst, "analyst", tx.NAME_MAX_CHARS, where, problems, required=True)
-    _check_text(draft.note, "note", tx.NOTE_MAX_CHARS, where, problems, required=False)
-    _check_not_future(draft.as_of, "as_of", today, where, problems)
-    check_id(draft.corrects_id, "corrects", where, problems)
-    for number, item in enumerate(draft.evidence, start=1):
-        check_evidence(item, today=today, where=evidence_where(number), problems=problems)
+    _check_fields(item, today, problems, number)
+    if item.published_on and item.accessed_on and item.accessed_on < item.published_on:
+        problems.append(Problem("accessed_before_published", "accessed_on", item=number))
     return problems
 
 
-def check_recommendation(draft: RecommendationDraft, where: Where) -> list[Problem]:
+def check_assessment(draft: AssessmentDraft, *, today: date) -> list[Problem]:
+    """Every way the draft breaks the rules; empty when it may be stored.
+
+    A field that could not be read (None) has been reported by its reader and is not checked.
+    """
     problems: list[Problem] = []
-    _check_text(draft.id, "id", tx.RECOMMENDATION_ID_MAX_CHARS, where, problems, required=True)
+    if draft.status == taxonomy.NOT_ASSESSED:
+        problems.append(Problem("not_loggable", "status"))
+    if draft.progress is not None:
+        if not 0 <= draft.progress <= 100:
+            params = {"value": draft.progress, "min": 0, "max": 100}
+            problems.append(Problem("out_of_range", "progress", params))
+        elif draft.progress != taxonomy.FIXED_PROGRESS.get(draft.status, draft.progress):
+            params = {"fixed": taxonomy.FIXED_PROGRESS[draft.status], "status": draft.status}
+            problems.append(Problem("fixed_progress", "progress", params))
+    if draft.status == "implemented" and not draft.evidence:
+        problems.append(Problem("needs_evidence", "evidence"))
+    if draft.status in taxonomy.STATUSES_NEEDING_NOTE and not draft.note.strip():
+        problems.append(Problem("needs_note", "note", {"status": draft.status}))
+    fields_problems: list[Problem] = []
+    _check_fields(draft, today, fields_problems)
+    if draft.status == taxonomy.NOT_ASSESSED:
+        fields_problems = [p for p in fields_problems if p.field != "status"]
+    problems += fields_problems
+    for number, item in enumerate(draft.evidence, start=1):
+        problems += check_evidence(item, number, today=today)
+    return problems
+
+
+def check_recommendation(draft: RecommendationDraft, *, today: date) -> list[Problem]:
+    problems: list[Problem] = []
+    if not draft.id.strip():
+        problems.append(Problem("blank", "id"))
+    if len(draft.id) > taxonomy.RECOMMENDATION_ID_MAX_CHARS:
+        params = {"length": len(draft.id), "limit": taxonomy.RECOMMENDATION_ID_MAX_CHARS}
+        problems.append(Problem("too_long", "id", params))
     if draft.id and not RECOMMENDATION_ID.fullmatch(draft.id):
-        problems.append(
-            Problem(
-                f"{draft.id!r} is not an id: use letters, digits, '.', '_' and '-', "
-                "starting with a letter or digit",
-                **where("id"),
-            )
-        )
-    _check_text(draft.title, "title", tx.TITLE_MAX_CHARS, where, problems, required=True)
-    _check_text(
-        draft.description, "description", tx.DESCRIPTION_MAX_CHARS, where, problems, required=True
-    )
-    _check_text(draft.source, "source", tx.TITLE_MAX_CHARS, where, problems, required=True)
-    _check_text(draft.section, "section", tx.TITLE_MAX_CHARS, where, problems, required=False)
-    _check_text(draft.theme, "theme", tx.NAME_MAX_CHARS, where, problems, required=False)
-    _check_text(";".join(draft.actors), "actors", tx.TITLE_MAX_CHARS, where, problems, False)
-    if not 1 <= draft.review_every_days <= 3650:
-        problems.append(
-            Problem(
-                f"{draft.review_every_days} is outside 1–3650 days", **where("review_every_days")
-            )
-        )
+        problems.append(Problem("not_recommendation_id", "id", {"value": draft.id}))
+    _check_fields(draft, today, problems)
+    actors = ";".join(draft.actors)
+    if len(actors) > taxonomy.TITLE_MAX_CHARS:
+        params = {"length": len(actors), "limit": taxonomy.TITLE_MAX_CHARS}
+        problems.append(Problem("too_long", "actors", params))
+    if draft.review_every_days is not None and not 1 <= draft.review_every_days <= 3650:
+        params = {"value": draft.review_every_days}
+        problems.append(Problem("review_out_of_range", "review_every_days", params))
     return problems

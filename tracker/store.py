@@ -6,18 +6,15 @@ recalculated in the same transaction, under a lock on that recommendation, so co
 writers never leave it stale.
 """
 
-import os
-import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
-from sqlalchemy import Engine, exists, func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from tracker import clock, db, locks
-from tracker.errors import InvalidInput, NotFound, Problem
+from tracker.errors import InvalidInput, Problem
 from tracker.ledger import AppendPlan, in_effect
 from tracker.models import (
     Assessment,
@@ -27,13 +24,13 @@ from tracker.models import (
     Setting,
     StatusDay,
 )
-from tracker.recommendation_file import read_recommendations
-from tracker.rules import (
+from tracker.records import (
+    AppendResult,
     AssessmentDraft,
-    ImportResult,
-    ImportRow,
+    EvidenceDraft,
+    NewAssessment,
     RecommendationDraft,
-    check_assessment,
+    values_of,
 )
 from tracker.views import (
     AssessmentView,
@@ -44,37 +41,40 @@ from tracker.views import (
     StatusRow,
 )
 
-SEED_FILE = db.PROJECT_ROOT / "data" / "recommendations.csv"
 SAMPLE_DATA = "sample_data"
 
 
 class Store:
     """The tracker's database, reached through the URL given, TRACKER_DB_URL or the default."""
 
-    def __init__(self, url: str | None = None, *, engine: Engine | None = None) -> None:
-        self.engine = engine or db.make_engine(url)
+    def __init__(self, url: str | None = None) -> None:
+        self.engine = db.make_engine(url)
 
     # -- schema and set-up -------------------------------------------------------------------
 
-    def init(self, seed: Path = SEED_FILE) -> int:
-        """Creates or upgrades the schema and loads `seed` into an empty tracker, as the tables'
-        owner when TRACKER_ADMIN_DB_URL names one (see `db.owner`).
+    def init(self, seed: Sequence[RecommendationDraft]) -> int:
+        """Creates or upgrades the schema and adds `seed` to a tracker without recommendations,
+        as the tables' owner when TRACKER_ADMIN_DB_URL names one (see `db.owner`).
 
-        Returns how many recommendations were loaded: 0 when there already were some, so that
+        Returns how many recommendations were added: 0 when there already were some, so that
         running it again changes nothing.
         """
-        drafts = read_recommendations(seed)
         with db.exclusive(self.engine) as connection, Session(connection) as session:
             db.migrate(connection)
             if session.scalar(select(func.count()).select_from(Recommendation)):
                 return 0
-            self._add_recommendations(session, drafts, seed.name)
+            self._add_recommendations(session, seed)
             session.flush()
-        return len(drafts)
+        return len(seed)
 
     def upgrade(self) -> None:
         """Applies pending schema migrations; cheap when there are none."""
         db.upgrade(self.engine)
+
+    def schema(self) -> str:
+        """The state of the schema, read without a lock and without creating anything: one of
+        db.MISSING, db.CURRENT, db.OLDER, db.NEWER."""
+        return db.schema_state(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -91,43 +91,32 @@ class Store:
 
     # -- recommendations ---------------------------------------------------------------------
 
-    def import_recommendations(self, path: Path) -> list[str]:
-        """Adds the recommendations in a CSV file (all or none); returns their ids."""
-        drafts = read_recommendations(path)
-        with self._write() as session:
-            self._add_recommendations(session, drafts, path.name)
-        return [d.id for d in drafts]
+    def add_recommendations(self, drafts: Sequence[RecommendationDraft]) -> None:
+        """Adds the recommendations, after the stored ones, all or none.
 
-    def _add_recommendations(
-        self, session: Session, drafts: Sequence[RecommendationDraft], file: str
-    ) -> None:
+        Raises InvalidInput naming each draft (`record`) whose id is already stored.
+        """
+        with self._write() as session:
+            self._add_recommendations(session, drafts)
+
+    def _add_recommendations(self, session: Session, drafts: Sequence[RecommendationDraft]) -> None:
         # Positions follow the largest one; two imports at once must not pick the same.
         locks.recommendation_positions(session)
         ids = [d.id for d in drafts]
         taken = set(session.scalars(select(Recommendation.id).where(Recommendation.id.in_(ids))))
         if taken:
             raise InvalidInput(
-                Problem(
-                    f"{rec_id!r} is already the id of a stored recommendation",
-                    file=file,
-                    column="id",
-                )
-                for rec_id in ids
+                Problem("recommendation_id_taken", "id", {"value": rec_id}, record=n)
+                for n, rec_id in enumerate(ids)
                 if rec_id in taken
             )
         position = session.scalar(select(func.coalesce(func.max(Recommendation.position), 0)))
         for offset, draft in enumerate(drafts, start=1):
             session.add(
                 Recommendation(
-                    id=draft.id,
+                    **values_of(RecommendationDraft, draft),
                     position=position + offset,
-                    title=draft.title,
-                    description=draft.description,
-                    source=draft.source,
-                    section=draft.section,
-                    theme=draft.theme,
                     actors=";".join(draft.actors),
-                    review_every_days=draft.review_every_days,
                 )
             )
 
@@ -138,21 +127,32 @@ class Store:
 
     # -- assessments -------------------------------------------------------------------------
 
-    def log(self, draft: AssessmentDraft, *, recorded_at: datetime | None = None) -> int:
-        """Appends an assessment with its evidence and returns its id.
+    def append(
+        self,
+        rows: Sequence[NewAssessment],
+        *,
+        skip_stored: bool = False,
+        dry_run: bool = False,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> AppendResult:
+        """Appends the rows' assessments, with their evidence, in one transaction: all of them,
+        or none.
 
-        Raises InvalidInput, with every problem found and nothing written, when the draft
-        breaks a rule, names an unknown recommendation, or corrects an assessment it cannot.
-        `recorded_at` is the server's clock unless a caller replays history (sample data).
+        Checks what needs the database: the recommendation exists; a correction names an
+        earlier assessment of the same recommendation that nothing else corrects; an id the
+        row carries is free or holds the same assessment. Raises InvalidInput with every
+        problem, each naming its row's index (`record`), and writes nothing. With
+        `skip_stored`, a row equal to a stored assessment (by id when it has one; otherwise in
+        every identifying field and its evidence) is skipped and counted. With `dry_run`, only
+        reads, and so holds no writer back. `on_progress(done, total)` is called as rows are
+        written.
         """
-        problems = check_assessment(draft, today=clock.today())
-        row = ImportRow(draft, _log_field, recorded_at=recorded_at)
-        with self._write() as session:
-            plan = AppendPlan(session, [row], skip_stored=False)
-            if problems or plan.problems:
-                raise InvalidInput(plan.problems + problems)
-            (new_id,) = plan.write()
-            return new_id
+        with self._read() if dry_run else self._write() as session:
+            plan = AppendPlan(session, rows, skip_stored=skip_stored, lock=not dry_run)
+            if plan.problems:
+                raise InvalidInput(plan.problems)
+            ids = () if dry_run else tuple(plan.write(on_progress))
+            return AppendResult(added=len(plan.new), skipped=len(rows) - len(plan.new), ids=ids)
 
     def history(
         self, rec_id: str, *, limit: int | None = None, offset: int = 0
@@ -160,7 +160,8 @@ class Store:
         """The recommendation's assessments, newest as-of first, corrected ones included."""
         with self._read() as session:
             if session.get(Recommendation, rec_id) is None:
-                raise NotFound([_unknown_recommendation(rec_id)])
+                problem = Problem("unknown_recommendation", "recommendation_id", {"value": rec_id})
+                raise InvalidInput([problem])
             query = (
                 select(Assessment)
                 .where(Assessment.recommendation_id == rec_id)
@@ -172,12 +173,13 @@ class Store:
             )
             return _assessment_views(session, session.scalars(query).all())
 
-    def count_assessments(self, rec_id: str | None = None) -> int:
-        query = select(func.count()).select_from(Assessment)
-        if rec_id is not None:
-            query = query.where(Assessment.recommendation_id == rec_id)
+    def count_assessments(self) -> int:
         with self._read() as session:
-            return session.scalar(query) or 0
+            return session.scalar(select(func.count()).select_from(Assessment)) or 0
+
+    def count_recommendations(self) -> int:
+        with self._read() as session:
+            return session.scalar(select(func.count()).select_from(Recommendation)) or 0
 
     # -- statuses ----------------------------------------------------------------------------
 
@@ -330,114 +332,6 @@ class Store:
 
             yield groups, assessments()
 
-    def import_assessments(
-        self,
-        rows: Sequence[ImportRow],
-        *,
-        dry_run: bool = False,
-        on_progress: Callable[[int, int], None] | None = None,
-    ) -> ImportResult:
-        """Adds the rows' assessments in one transaction: all of them, or none.
-
-        A row equal to a stored assessment (by id when it has one; otherwise same
-        recommendation, status, progress, as-of date, analyst, note and evidence) is skipped
-        and counted, so importing a file twice adds nothing the second time. A row whose id is
-        stored with other content is an error: assessments are never changed. Ids and
-        recorded times in the rows are kept. With `dry_run`, everything is checked and nothing
-        is written. `on_progress(done, total)` is called as rows are written.
-        """
-        # A dry run only reads, and so holds no writer back.
-        with self._read() if dry_run else self._write() as session:
-            plan = AppendPlan(session, rows, skip_stored=True, lock=not dry_run)
-            if plan.problems:
-                raise InvalidInput(plan.problems)
-            if not dry_run:
-                plan.write(on_progress)
-            return ImportResult(added=len(plan.new), skipped=len(rows) - len(plan.new))
-
-    # -- backup and restore (SQLite) --------------------------------------------------------
-
-    def _sqlite_only(self, action: str) -> None:
-        if self.engine.dialect.name != "sqlite":
-            raise InvalidInput(
-                [
-                    Problem(
-                        f"{action} works on the SQLite database only; on PostgreSQL use "
-                        "pg_dump and pg_restore (see the README)",
-                        field="db",
-                    )
-                ]
-            )
-
-    def backup(self, target: Path) -> None:
-        """Copies the database to `target` while others keep writing, then checks the copy.
-
-        Uses SQLite's online backup API, which copies a consistent snapshot; the file appears
-        only once complete and checked.
-        """
-        self._sqlite_only("backup")
-        if target.exists():
-            raise InvalidInput([Problem("already exists; choose a new file", file=str(target))])
-        if not target.parent.is_dir():
-            raise InvalidInput(
-                [Problem(f"the folder {target.parent} does not exist", file=str(target))]
-            )
-        partial = target.with_name(f".{target.name}.partial")
-        try:
-            copy = sqlite3.connect(partial)
-            try:
-                with self.engine.connect() as connection:
-                    connection.connection.driver_connection.backup(copy)
-                problems = sqlite_file_problems(copy, str(target))
-            finally:
-                copy.close()
-            if problems:
-                raise InvalidInput(problems)
-            os.replace(partial, target)
-        except sqlite3.Error as exc:
-            raise InvalidInput([Problem(f"cannot be written: {exc}", file=str(target))]) from exc
-        finally:
-            partial.unlink(missing_ok=True)
-
-    def restore(self, source: Path, *, force: bool = False) -> None:
-        """Replaces this database with a backup, after checking the backup is sound.
-
-        Refuses, unless `force`, to replace a database that holds recommendations or
-        assessments. A backup from an older version is upgraded after it is put back.
-        """
-        self._sqlite_only("restore")
-        if source.is_dir():
-            raise InvalidInput([Problem("is a folder, not a file", file=str(source))])
-        if not source.is_file():
-            raise InvalidInput([Problem("no such file", file=str(source))])
-        try:
-            backup = sqlite3.connect(source.resolve().as_uri() + "?mode=ro", uri=True)
-        except sqlite3.Error as exc:
-            raise InvalidInput([Problem(f"cannot be opened: {exc}", file=str(source))]) from exc
-        try:
-            problems = sqlite_file_problems(backup, source.name)
-            if problems:
-                raise InvalidInput(problems)
-            self.upgrade()
-            held = self.count_assessments(), len(self.recommendations())
-            if any(held) and not force:
-                raise InvalidInput(
-                    [
-                        Problem(
-                            f"the database holds {held[1]} recommendations and {held[0]} "
-                            "assessments; add --force to replace them with the backup",
-                            field="db",
-                        )
-                    ]
-                )
-            self.engine.dispose()
-            with self.engine.connect() as connection:
-                backup.backup(connection.connection.driver_connection)
-            self.engine.dispose()
-        finally:
-            backup.close()
-        self.upgrade()
-
     # -- settings ----------------------------------------------------------------------------
 
     def holds_sample_data(self) -> bool:
@@ -451,48 +345,14 @@ class Store:
                 session.add(Setting(key=SAMPLE_DATA, value="fictional"))
 
 
-def sqlite_file_problems(connection: sqlite3.Connection, name: str) -> list[Problem]:
-    """What makes a SQLite file unfit to be the tracker's database: damage, or other content."""
-    try:
-        check = connection.execute("PRAGMA integrity_check").fetchall()
-        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
-    except sqlite3.DatabaseError as exc:
-        return [Problem(f"is not a SQLite database ({exc})", file=name)]
-    if check != [("ok",)]:
-        return [Problem(f"fails SQLite's integrity check: {check[0][0]}", file=name)]
-    missing = {"alembic_version", "recommendation", "assessment", "evidence"} - tables
-    if missing:
-        return [Problem(f"is not a tracker database (no {', '.join(sorted(missing))})", file=name)]
-    revisions = {row[0] for row in connection.execute("SELECT version_num FROM alembic_version")}
-    unknown = revisions - db.known_revisions()
-    if unknown:
-        return [Problem(f"comes from a newer tracker (schema {', '.join(unknown)})", file=name)]
-    return []
-
-
-def _log_field(name: str) -> dict:
-    """Where a logged assessment's problem is: the field, as the form and command line name it."""
-    return {"field": {"recommendation_id": "recommendation"}.get(name, name)}
-
-
 def _end_of_day_utc(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(), tzinfo=clock.timezone())
 
 
-def _unknown_recommendation(rec_id: str) -> Problem:
-    return Problem(f"there is no recommendation {rec_id!r}", field="recommendation")
-
-
 def _recommendation_view(row: Recommendation) -> RecommendationView:
     return RecommendationView(
-        id=row.id,
-        title=row.title,
-        description=row.description,
-        source=row.source,
-        section=row.section,
-        theme=row.theme,
+        **values_of(RecommendationDraft, row),
         actors=tuple(a for a in row.actors.split(";") if a),
-        review_every_days=row.review_every_days,
     )
 
 
@@ -505,17 +365,9 @@ def _assessment_views(session: Session, rows: Sequence[Assessment]) -> list[Asse
     )
     return [
         AssessmentView(
+            **values_of(AssessmentDraft, row),
             id=row.id,
-            recommendation_id=row.recommendation_id,
-            status=row.status,
-            progress=row.progress,
-            as_of=row.as_of,
             recorded_at=row.recorded_at,
-            analyst=row.analyst,
-            confidence=row.confidence,
-            basis=row.basis,
-            note=row.note,
-            corrects_id=row.corrects_id,
             corrected_by_id=corrected_by.get(row.id),
             evidence=tuple(_evidence_view(e) for e in row.evidence),
         )
@@ -524,17 +376,4 @@ def _assessment_views(session: Session, rows: Sequence[Assessment]) -> list[Asse
 
 
 def _evidence_view(row: Evidence) -> EvidenceView:
-    return EvidenceView(
-        id=row.id,
-        position=row.position,
-        url=row.url,
-        title=row.title,
-        source_type=row.source_type,
-        publisher=row.publisher,
-        published_on=row.published_on,
-        accessed_on=row.accessed_on,
-        archive_url=row.archive_url,
-        reliability=row.reliability,
-        credibility=row.credibility,
-        summary=row.summary,
-    )
+    return EvidenceView(**values_of(EvidenceDraft, row), id=row.id, position=row.position)

@@ -1,41 +1,26 @@
 """What the store hands out: plain, immutable records, free of any database session.
 
-Pages cache them, reports and charts turn them into tables, and none of them can reach the
-database through them.
+Each view is its draft's fields plus what storing added (ids, recorded time, corrections), so
+a field declared on a draft is on its view too. Pages cache them, reports and charts turn them
+into tables, and none of them can reach the database through them.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from tracker.records import AssessmentDraft, EvidenceDraft, RecommendationDraft
 from tracker.taxonomy import NOT_ASSESSED
 
 
-@dataclass(frozen=True)
-class RecommendationView:
-    id: str
-    title: str
-    description: str
-    source: str
-    section: str
-    theme: str
-    actors: tuple[str, ...]
-    review_every_days: int
+@dataclass(frozen=True, kw_only=True)
+class RecommendationView(RecommendationDraft):
+    """A stored recommendation."""
 
 
-@dataclass(frozen=True)
-class EvidenceView:
+@dataclass(frozen=True, kw_only=True)
+class EvidenceView(EvidenceDraft):
     id: int
     position: int
-    url: str
-    title: str
-    source_type: str
-    publisher: str
-    published_on: date | None
-    accessed_on: date | None
-    archive_url: str
-    reliability: str
-    credibility: str
-    summary: str
 
     @property
     def grade(self) -> str:
@@ -43,19 +28,10 @@ class EvidenceView:
         return f"{self.reliability}{self.credibility}"
 
 
-@dataclass(frozen=True)
-class AssessmentView:
+@dataclass(frozen=True, kw_only=True)
+class AssessmentView(AssessmentDraft):
     id: int
-    recommendation_id: str
-    status: str
-    progress: int
-    as_of: date
     recorded_at: datetime
-    analyst: str
-    confidence: str
-    basis: str
-    note: str
-    corrects_id: int | None
     corrected_by_id: int | None
     evidence: tuple[EvidenceView, ...]
 

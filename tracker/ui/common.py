@@ -3,10 +3,10 @@
 import re
 from datetime import date, timedelta
 
+import pandas as pd
 import streamlit as st
 
-from tracker import db
-from tracker import taxonomy as tx
+from tracker import db, reports, taxonomy
 from tracker.errors import InvalidInput
 from tracker.ui import data
 from tracker.views import RecommendationView
@@ -57,8 +57,13 @@ def show_problems(error: InvalidInput) -> None:
     )
 
 
+def frame(report: reports.Report) -> pd.DataFrame:
+    """A report as a table for the page."""
+    return pd.DataFrame(report.rows, columns=list(report.columns))
+
+
 def status_label(key: str) -> str:
-    return tx.STATUS_BY_KEY[key].label
+    return taxonomy.STATUS_BY_KEY[key].label
 
 
 def choose_recommendation(recs: list[RecommendationView], key: str) -> RecommendationView:

@@ -1,12 +1,11 @@
 """Log an assessment: one form for the judgement and any number of evidence items."""
 
-import re
-
 import streamlit as st
 
-from tracker import taxonomy as tx
+from tracker import taxonomy
 from tracker.errors import InvalidInput, Problem
-from tracker.rules import AssessmentDraft, EvidenceDraft
+from tracker.records import AssessmentDraft, EvidenceDraft
+from tracker.rules import read_assessment_id
 from tracker.ui import common, data
 from tracker.ui.common import plain
 
@@ -43,9 +42,9 @@ if LOGGED in st.session_state:
 
 rec_id = common.choose_recommendation(data.recommendations(url), "log_recommendation").id
 status = st.selectbox(
-    "Status", tx.LOGGABLE_STATUSES, index=1, format_func=common.status_label, key="log_status"
+    "Status", taxonomy.LOGGABLE_STATUSES, index=1, format_func=common.status_label, key="log_status"
 )
-st.caption(tx.STATUS_BY_KEY[status].rubric)
+st.caption(taxonomy.STATUS_BY_KEY[status].rubric)
 evidence_count = st.number_input(
     "Evidence items",
     0,
@@ -60,7 +59,7 @@ with st.form("log_assessment", enter_to_submit=False):
         "Progress (%)",
         0,
         100,
-        tx.FIXED_PROGRESS.get(status, 0),
+        taxonomy.FIXED_PROGRESS.get(status, 0),
         step=5,
         key=f"log_progress_{status}",
         help="0–100. Not started is 0 and implemented is 100.",
@@ -74,13 +73,17 @@ with st.form("log_assessment", enter_to_submit=False):
         help="The day this status held; never in the future.",
     )
     left, right = st.columns(2)
-    confidence = left.selectbox("Confidence", tx.CONFIDENCE_LEVELS, index=1, key="log_confidence")
-    basis = right.selectbox("Basis", list(tx.BASES), format_func=tx.BASES.get, key="log_basis")
-    analyst = st.text_input("Analyst", key="log_analyst", max_chars=tx.NAME_MAX_CHARS)
+    confidence = left.selectbox(
+        "Confidence", taxonomy.CONFIDENCE_LEVELS, index=1, key="log_confidence"
+    )
+    basis = right.selectbox(
+        "Basis", list(taxonomy.BASES), format_func=taxonomy.BASES.get, key="log_basis"
+    )
+    analyst = st.text_input("Analyst", key="log_analyst", max_chars=taxonomy.NAME_MAX_CHARS)
     note = st.text_area(
         "Note",
         key="log_note",
-        max_chars=tx.NOTE_MAX_CHARS,
+        max_chars=taxonomy.NOTE_MAX_CHARS,
         help="Why you judge so. Required for modified, not pursued and superseded.",
     )
     corrects = st.text_input(
@@ -99,9 +102,9 @@ with st.form("log_assessment", enter_to_submit=False):
                 "title": right.text_input("Title", key=f"ev{n}_title"),
                 "source_type": left.selectbox(
                     "Source type",
-                    list(tx.SOURCE_TYPES),
-                    format_func=tx.SOURCE_TYPES.get,
-                    index=len(tx.SOURCE_TYPES) - 1,
+                    list(taxonomy.SOURCE_TYPES),
+                    format_func=taxonomy.SOURCE_TYPES.get,
+                    index=len(taxonomy.SOURCE_TYPES) - 1,
                     key=f"ev{n}_type",
                 ),
                 "publisher": right.text_input("Publisher", key=f"ev{n}_publisher"),
@@ -121,13 +124,16 @@ with st.form("log_assessment", enter_to_submit=False):
                 ),
                 "archive_url": left.text_input("Archive link (optional)", key=f"ev{n}_archive"),
                 "reliability": _grade(
-                    right, "Source reliability", tx.RELIABILITY_GRADES, f"ev{n}_reliability"
+                    right, "Source reliability", taxonomy.RELIABILITY_GRADES, f"ev{n}_reliability"
                 ),
                 "credibility": _grade(
-                    left, "Information credibility", tx.CREDIBILITY_GRADES, f"ev{n}_credibility"
+                    left,
+                    "Information credibility",
+                    taxonomy.CREDIBILITY_GRADES,
+                    f"ev{n}_credibility",
                 ),
                 "summary": right.text_area(
-                    "Summary", key=f"ev{n}_summary", max_chars=tx.SUMMARY_MAX_CHARS
+                    "Summary", key=f"ev{n}_summary", max_chars=taxonomy.SUMMARY_MAX_CHARS
                 ),
             }
         )
@@ -135,13 +141,10 @@ with st.form("log_assessment", enter_to_submit=False):
 
 if submitted:
     try:
-        corrects_id = None
-        if corrects.strip():
-            if not re.fullmatch(r"#?[0-9]{1,10}", corrects.strip(), re.ASCII):
-                raise InvalidInput(
-                    [Problem(f"{corrects!r} is not an assessment id", field="corrects")]
-                )
-            corrects_id = int(corrects.strip().lstrip("#"))
+        problems: list[Problem] = []
+        corrects_id = read_assessment_id(corrects.strip().removeprefix("#"), "corrects_id", [])
+        if corrects.strip() and corrects_id is None:
+            problems.append(Problem("not_assessment_id", "corrects_id", {"value": corrects}))
         new_id = data.log(
             AssessmentDraft(
                 recommendation_id=rec_id,
@@ -153,8 +156,9 @@ if submitted:
                 basis=basis,
                 note=note,
                 corrects_id=corrects_id,
-                evidence=[EvidenceDraft(**item) for item in items],
-            )
+                evidence=tuple(EvidenceDraft(**item) for item in items),
+            ),
+            problems,
         )
     except InvalidInput as error:
         common.show_problems(error)

@@ -3,8 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from tracker import charts, reports
-from tracker import taxonomy as tx
+from tracker import charts, reports, taxonomy
 from tracker.ui import common, data
 from tracker.ui.common import plain
 
@@ -31,7 +30,7 @@ chosen_themes = theme_col.multiselect("Theme", themes, placeholder="All themes")
 chosen_actors = actor_col.multiselect("Actor", actors, placeholder="All actors")
 chosen_statuses = status_col.multiselect(
     "Status",
-    [s.key for s in tx.STATUSES],
+    [s.key for s in taxonomy.STATUSES],
     format_func=common.status_label,
     placeholder="All statuses",
 )
@@ -66,9 +65,9 @@ assessed_col.metric("Assessed at least once", f"{len(assessed)} of {len(shown)}"
 
 counts = pd.DataFrame(
     {
-        "Status": [s.label for s in tx.STATUSES],
-        "Recommendations": [sum(r.status == s.key for r in shown) for s in tx.STATUSES],
-        "Meaning": [s.rubric for s in tx.STATUSES],
+        "Status": [s.label for s in taxonomy.STATUSES],
+        "Recommendations": [sum(r.status == s.key for r in shown) for s in taxonomy.STATUSES],
+        "Meaning": [s.rubric for s in taxonomy.STATUSES],
     }
 )
 with st.expander("Count per status", expanded=True):

@@ -3,8 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from tracker import charts
-from tracker import taxonomy as tx
+from tracker import charts, taxonomy
 from tracker.ui import common, data
 from tracker.ui.common import plain
 
@@ -36,13 +35,16 @@ st.subheader("Where it stands")
 a = row.assessment
 status_col, progress_col, as_of_col = st.columns(3)
 status_col.metric(
-    "Status", common.status_label(row.status), border=True, help=tx.STATUS_BY_KEY[row.status].rubric
+    "Status",
+    common.status_label(row.status),
+    border=True,
+    help=taxonomy.STATUS_BY_KEY[row.status].rubric,
 )
 progress_col.metric("Progress", "not assessed" if a is None else f"{a.progress} %", border=True)
 as_of_col.metric("As of", a.as_of.isoformat() if a else "–", border=True)
 if a is not None:
     common.show_plain(
-        f"Confidence: {a.confidence}   ·   Basis: {tx.BASES[a.basis].lower()}   ·   "
+        f"Confidence: {a.confidence}   ·   Basis: {taxonomy.BASES[a.basis].lower()}   ·   "
         f"Analyst: {a.analyst}   ·   Assessment #{a.id}"
     )
 st.page_link(
@@ -109,7 +111,7 @@ else:
             {
                 "Title": [p.evidence.title or p.evidence.url for p in points],
                 "Link": [p.evidence.url for p in points],
-                "Type": [tx.SOURCE_TYPES[p.evidence.source_type] for p in points],
+                "Type": [taxonomy.SOURCE_TYPES[p.evidence.source_type] for p in points],
                 "Publisher": [p.evidence.publisher for p in points],
                 "Published": [p.evidence.published_on for p in points],
                 "Accessed": [p.evidence.accessed_on for p in points],

@@ -63,7 +63,7 @@ try:
 except InvalidInput as error:
     common.show_problems(error)
 else:
-    st.dataframe(status.frame(), hide_index=True, width="stretch")
+    st.dataframe(common.frame(status), hide_index=True, width="stretch")
     suffix = f"-recorded-{recorded_by}" if recorded_by else ""
     _download(
         "Download the status report (CSV)",
@@ -87,7 +87,7 @@ try:
 except InvalidInput as error:
     common.show_problems(error)
 else:
-    st.dataframe(summary.frame(), hide_index=True, width="stretch")
+    st.dataframe(common.frame(summary), hide_index=True, width="stretch")
     _download(
         "Download what changed (CSV)",
         summary.csv_bytes(),
@@ -96,7 +96,7 @@ else:
     )
     st.markdown(f"**Assessments added in between: {len(added.rows)}**")
     if added.rows:
-        st.dataframe(added.frame(), hide_index=True, width="stretch")
+        st.dataframe(common.frame(added), hide_index=True, width="stretch")
         _download(
             "Download the assessments added (CSV)",
             added.csv_bytes(),
@@ -131,12 +131,12 @@ if uploaded is not None:
     checked = st.session_state.get(PREVIEW)
     if checked is None or checked[0] != uploaded.file_id:
         try:
-            rows = history_file.parse(uploaded.getvalue(), uploaded.name)
-            checked = (uploaded.file_id, rows, data.preview_import(rows), None)
+            file = history_file.parse(uploaded.getvalue(), uploaded.name)
+            checked = (uploaded.file_id, file, data.preview_import(file), None)
         except InvalidInput as error:
-            checked = (uploaded.file_id, [], None, error)
+            checked = (uploaded.file_id, None, None, error)
         st.session_state[PREVIEW] = checked
-    _, rows, preview, problems = checked
+    _, file, preview, problems = checked
     if problems is not None:
         common.show_problems(problems)
     else:
@@ -148,7 +148,7 @@ if uploaded is not None:
             pd.DataFrame(
                 [
                     {
-                        "Row": row.row,
+                        "Row": number,
                         "Id": row.assessment_id,
                         "Recommendation": row.draft.recommendation_id,
                         "Status": row.draft.status,
@@ -158,21 +158,23 @@ if uploaded is not None:
                         "Evidence": len(row.draft.evidence),
                         "Note": row.draft.note,
                     }
-                    for row in rows[:PREVIEW_ROWS]
+                    for number, row in zip(
+                        file.row_numbers[:PREVIEW_ROWS], file.rows[:PREVIEW_ROWS], strict=True
+                    )
                 ]
             ),
             hide_index=True,
             width="stretch",
         )
-        if len(rows) > PREVIEW_ROWS:
-            st.caption(f"The first {PREVIEW_ROWS} of {len(rows)} rows.")
+        if len(file.rows) > PREVIEW_ROWS:
+            st.caption(f"The first {PREVIEW_ROWS} of {len(file.rows)} rows.")
         if preview.added and st.button(
             f"Import {preview.added} assessments", type="primary", key="import_confirm"
         ):
             bar = st.progress(0.0, text="Importing…")
             try:
-                result = data.import_rows(
-                    rows, lambda done, total: bar.progress(done / total, text=f"{done} of {total}")
+                result = data.import_history(
+                    file, lambda done, total: bar.progress(done / total, text=f"{done} of {total}")
                 )
             except InvalidInput as error:
                 common.show_problems(error)

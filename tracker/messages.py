@@ -1,0 +1,150 @@
+"""The English text of every problem, made from its code and parameters: the one place where a
+problem becomes a sentence (and where a translation will plug in)."""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from tracker.errors import Problem
+from tracker.records import field_name
+
+
+def _choices(params: Mapping[str, Any]) -> str:
+    return ", ".join(params["allowed"])
+
+
+def _size(params: Mapping[str, Any]) -> str:
+    return f"is {params['size']:,} bytes; the limit is {params['limit']:,} bytes"
+
+
+TEXTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    # Values of fields
+    "required": lambda p: "is required",
+    "blank": lambda p: "must not be blank",
+    "too_long": lambda p: f"is {p['length']:,} characters long; the limit is {p['limit']:,}",
+    "nul_character": lambda p: "contains a NUL character",
+    "not_one_of": lambda p: f"{p['value']!r} is not one of: {_choices(p)}",
+    "in_future": lambda p: f"{p['value']} is in the future (today is {p['today']})",
+    "out_of_range": lambda p: f"{p['value']} is outside {p['min']}–{p['max']}",
+    "not_whole_number": lambda p: f"{p['value']!r} is not a whole number",
+    "not_date": lambda p: f"{p['value']!r} is not a date in the form YYYY-MM-DD",
+    "not_date_time": lambda p: f"{p['value']!r} is not a date and time in ISO form",
+    "no_utc_offset": lambda p: f"{p['value']!r} has no UTC offset (write it as in an export)",
+    "not_web_link": lambda p: f"{p['value']!r} is not an http or https link",
+    "link_required": lambda p: "a link is required",
+    "not_assessment_id": lambda p: f"{p['value']!r} is not an assessment id",
+    "not_recommendation_id": lambda p: (
+        f"{p['value']!r} is not an id: use letters, digits, '.', '_' and '-', "
+        "starting with a letter or digit"
+    ),
+    # Rules of an assessment
+    "not_loggable": lambda p: (
+        "not_assessed is the state before the first assessment and cannot be logged"
+    ),
+    "fixed_progress": lambda p: f"must be {p['fixed']} when the status is {p['status']}",
+    "needs_evidence": lambda p: "implemented needs at least one evidence item",
+    "needs_note": lambda p: f"{p['status']} needs a note saying why",
+    "accessed_before_published": lambda p: "is earlier than the published date",
+    "review_out_of_range": lambda p: f"{p['value']} is outside 1–3650 days",
+    # What the database holds
+    "unknown_recommendation": lambda p: f"there is no recommendation {p['value']!r}",
+    "unknown_assessment": lambda p: f"there is no assessment {p['value']}",
+    "corrects_other_recommendation": lambda p: (
+        f"assessment {p['value']} is of {p['of']}, not {p['recommendation']}"
+    ),
+    "already_corrected": lambda p: (
+        f"assessment {p['value']} was already corrected by {p['by']}; correct {p['by']} instead"
+    ),
+    "corrected_twice_in_file": lambda p: (
+        f"assessment {p['value']} is also corrected in row {p['other_row']}"
+    ),
+    "correction_not_earlier": lambda p: (
+        f"an assessment corrects an earlier one; {p['value']} is not earlier than {p['id']}"
+    ),
+    "id_twice_in_file": lambda p: f"{p['value']} is also the id in row {p['other_row']}",
+    "stored_with_other_content": lambda p: (
+        f"assessment {p['value']} is already stored with other content; assessments are "
+        "never changed, so log a correction instead"
+    ),
+    "recorded_in_future": lambda p: f"{p['value']} is in the future",
+    "recommendation_id_taken": lambda p: (
+        f"{p['value']!r} is already the id of a stored recommendation"
+    ),
+    "recommendation_id_twice": lambda p: f"{p['value']!r} is also the id in row {p['other_row']}",
+    # Periods of reports
+    "not_before_end": lambda p: f"must be before the end date {p['end']}",
+    # Files
+    "no_such_file": lambda p: "no such file",
+    "is_folder": lambda p: "is a folder, not a file",
+    "permission_denied": lambda p: "cannot be read (permission denied)",
+    "too_big": _size,
+    "utf16": lambda p: "is UTF-16 text; save it as 'CSV UTF-8' and try again",
+    "nul_byte": lambda p: f"contains a NUL byte at byte {p['offset']}; it is not a text CSV file",
+    "not_utf8": lambda p: (
+        f"is not UTF-8 text (byte 0x{p['byte']:02X} at position {p['offset']}); it looks like "
+        "Latin-1 or Windows-1252: save it as 'CSV UTF-8' and try again"
+    ),
+    "empty_file": lambda p: "is empty; expected a header row and data rows",
+    "not_csv": lambda p: f"is not valid CSV: {p['reason']}",
+    "column_twice": lambda p: "appears twice in the header",
+    "unknown_column": lambda p: "is not a column the tracker knows",
+    "missing_column": lambda p: "is a required column and is missing",
+    "wrong_width": lambda p: f"has {p['fields']} fields; the header has {p['header']}",
+    "no_rows": lambda p: "has a header but no data rows",
+    "out_is_folder": lambda p: "is a folder; name a file to write",
+    "folder_missing": lambda p: f"the folder {p['folder']} does not exist",
+    "file_exists": lambda p: "already exists; choose a new file",
+    # Databases, backups and settings
+    "not_database_url": lambda p: "is not a database URL",
+    "unsupported_database": lambda p: f"{p['backend']} is not supported; use sqlite or postgresql",
+    "no_tracker_database": lambda p: (
+        f"{p['where']} holds no tracker database yet: run `python -m tracker init` first"
+    ),
+    "admin_url_elsewhere": lambda p: "reaches another database than the tracker's",
+    "newer_schema": lambda p: (
+        f"was made by a newer version of the tracker (schema {p['revisions']}); upgrade the tracker"
+    ),
+    "sqlite_only": lambda p: (
+        f"{p['action']} works on the SQLite database only; on PostgreSQL use "
+        "pg_dump and pg_restore (see the README)"
+    ),
+    "cannot_write": lambda p: f"cannot be written: {p['reason']}",
+    "cannot_open": lambda p: f"cannot be opened: {p['reason']}",
+    "not_sqlite": lambda p: f"is not a SQLite database ({p['reason']})",
+    "integrity_check": lambda p: f"fails SQLite's integrity check: {p['reason']}",
+    "not_tracker_database": lambda p: f"is not a tracker database (no {p['missing']})",
+    "backup_newer_schema": lambda p: f"comes from a newer tracker (schema {p['revisions']})",
+    "holds_data": lambda p: (
+        f"the database holds {p['recommendations']} recommendations and {p['assessments']} "
+        "assessments; add --force to replace them with the backup"
+    ),
+    "holds_real_assessments": lambda p: (
+        "this database already holds real assessments; use an empty one"
+    ),
+    "sample_needs_recommendations": lambda p: (
+        f"the sample needs recommendations {', '.join(p['missing'])}"
+    ),
+    "bad_timezone": lambda p: f"{p['value']!r} is not an IANA time zone name",
+}
+
+
+def message(problem: Problem) -> str:
+    """What is wrong, in English, without saying where."""
+    return TEXTS[problem.code](problem.params)
+
+
+def where(problem: Problem) -> str:
+    """Where the problem is: file, row and column; else as the face named the field; else the
+    field's own name ("progress", "evidence 2 url")."""
+    parts = []
+    if problem.file is not None:
+        parts.append(problem.file)
+    if problem.row is not None:
+        parts.append(f"row {problem.row}")
+    if problem.column is not None:
+        parts.append(f"column {problem.column}")
+    elif problem.at is not None:
+        parts.append(problem.at)
+    elif problem.field is not None:
+        name = field_name(problem.field, item=problem.item is not None)
+        parts.append(name if problem.item is None else f"evidence {problem.item} {name}")
+    return ", ".join(parts)

@@ -1,0 +1,215 @@
+"""The tracker's use cases: what pages and commands call to do things.
+
+Every write takes the acting party, so that who may do what, and the audit trail, live here
+and nowhere else. A use case checks the rules, asks the store to persist, and places the
+problems it finds where the input came from (a file's rows and columns). Pages and commands
+call this layer only, never the store.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TextIO
+
+from tracker import backup as backups
+from tracker import clock, db, history_file, recommendation_file, reports
+from tracker.errors import InvalidInput, Problem, refuse
+from tracker.history_file import HistoryFile
+from tracker.recommendation_file import RecommendationFile
+from tracker.records import AppendResult, AssessmentDraft, NewAssessment
+from tracker.rules import check_assessment
+from tracker.store import Store
+from tracker.views import (
+    AssessmentView,
+    EvidencePoint,
+    ProgressStep,
+    RecommendationView,
+    StatusRow,
+)
+
+SEED_FILE = db.PROJECT_ROOT / "data" / "recommendations.csv"
+
+# Where a call came from.
+COMMAND_LINE = "command line"
+DASHBOARD = "dashboard"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, and through what."""
+
+    name: str
+    via: str
+
+
+class Tracker:
+    """The use cases over one database."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @classmethod
+    def open(cls, url: str | None = None) -> "Tracker":
+        """The tracker on the database at `url` (else TRACKER_DB_URL, else the default)."""
+        return cls(Store(url))
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- schema ------------------------------------------------------------------------------
+
+    def init(self, seed: Path = SEED_FILE) -> int:
+        """Creates or upgrades the database and, when it holds no recommendations, loads the
+        seed file's; returns how many it loaded (0 when there already were some)."""
+        return self.store.init(recommendation_file.read(seed).drafts)
+
+    def upgrade(self) -> None:
+        """Creates or brings the schema up to date; cheap when it is current."""
+        self.store.upgrade()
+
+    def require_schema(self) -> None:
+        """Makes sure the database holds the tracker's schema before a command reads it.
+
+        Refuses a database without one (nothing is created), brings an older schema up to
+        date, as every command does after an upgrade of the code, and takes no lock when the
+        schema is current.
+        """
+        state = self.store.schema()
+        if state == db.MISSING:
+            raise refuse("no_tracker_database", {"where": "the database"}, at="db")
+        if state == db.NEWER:
+            raise refuse("newer_schema", {"revisions": "unknown"}, at="db")
+        if state == db.OLDER:
+            self.store.upgrade()
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def log_assessment(
+        self,
+        actor: Actor,
+        draft: AssessmentDraft,
+        *,
+        read_problems: Sequence[Problem] = (),
+        recorded_at: datetime | None = None,
+    ) -> int:
+        """Appends one assessment with its evidence and returns its id.
+
+        Raises InvalidInput with every problem at once, and writes nothing, when the draft
+        breaks a rule, names an unknown recommendation or corrects an assessment it cannot.
+        `read_problems` are those its face found reading the input (a number that is not
+        one), reported with the rest. `recorded_at` is the clock's time unless a caller
+        replays history (sample data).
+        """
+        problems = [*read_problems, *check_assessment(draft, today=clock.today())]
+        row = NewAssessment(draft, recorded_at=recorded_at)
+        try:
+            result = self.store.append([row], dry_run=bool(problems))
+        except InvalidInput as refused:
+            problems += [p.placed(record=None) for p in refused.problems]
+        if problems:
+            raise InvalidInput(problems)
+        (new_id,) = result.ids
+        return new_id
+
+    def import_history(
+        self,
+        actor: Actor,
+        file: HistoryFile,
+        *,
+        dry_run: bool = False,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> AppendResult:
+        """Adds a history file's assessments in one transaction: all of them, or none.
+
+        A row equal to a stored assessment is skipped and counted, so importing a file twice
+        adds nothing the second time; a row whose id is stored with other content is an
+        error, since assessments are never changed. Ids and recorded times in the file are
+        kept. With `dry_run`, everything is checked and nothing is written.
+        """
+        try:
+            return self.store.append(
+                file.rows, skip_stored=True, dry_run=dry_run, on_progress=on_progress
+            )
+        except InvalidInput as refused:
+            raise InvalidInput(file.locate(p) for p in refused.problems) from None
+
+    def add_recommendations(self, actor: Actor, file: RecommendationFile) -> list[str]:
+        """Adds a paper's recommendations (all or none); returns their ids."""
+        try:
+            self.store.add_recommendations(file.drafts)
+        except InvalidInput as refused:
+            raise InvalidInput(file.locate(p) for p in refused.problems) from None
+        return [d.id for d in file.drafts]
+
+    def backup(self, actor: Actor, target: Path) -> None:
+        """Copies the SQLite database to `target` while others keep writing."""
+        backups.backup(self.store, target)
+
+    def restore(self, actor: Actor, source: Path, *, force: bool = False) -> None:
+        """Puts a checked backup back in place of the SQLite database."""
+        backups.restore(self.store, source, force=force)
+
+    def mark_sample_data(self, actor: Actor) -> None:
+        self.store.mark_sample_data()
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def recommendations(self) -> list[RecommendationView]:
+        return self.store.recommendations()
+
+    def statuses(
+        self, as_of: date | None = None, *, recorded_by: date | None = None
+    ) -> list[StatusRow]:
+        """Every recommendation with the assessment in effect on `as_of` (today by default),
+        counting only what was recorded by the end of `recorded_by` when given."""
+        return self.store.statuses(as_of, recorded_by=recorded_by)
+
+    def history(
+        self, rec_id: str, *, limit: int | None = None, offset: int = 0
+    ) -> list[AssessmentView]:
+        """The recommendation's assessments, newest as-of first, corrected ones included."""
+        return self.store.history(rec_id, limit=limit, offset=offset)
+
+    def progress_steps(
+        self, since: date, until: date, rec_ids: Sequence[str] | None = None
+    ) -> list[ProgressStep]:
+        return self.store.progress_steps(since, until, rec_ids)
+
+    def evidence_points(self, rec_id: str) -> list[EvidencePoint]:
+        return self.store.evidence_points(rec_id)
+
+    def count_assessments(self) -> int:
+        return self.store.count_assessments()
+
+    def holds_sample_data(self) -> bool:
+        return self.store.holds_sample_data()
+
+    def status_report(
+        self, as_of: date | None = None, recorded_by: date | None = None
+    ) -> reports.Report:
+        """The status report on `as_of` (today by default), as recorded by `recorded_by`."""
+        as_of = as_of or clock.today()
+        problems = reports.check_dates(as_of, recorded_by=recorded_by)
+        if problems:
+            raise InvalidInput(problems)
+        return reports.status_report(self.store.statuses(as_of, recorded_by=recorded_by), as_of)
+
+    def changes(
+        self, since: date, until: date | None = None
+    ) -> tuple[reports.Report, reports.Report]:
+        """What changed between two dates, and the assessments added in between."""
+        until = until or clock.today()
+        problems = reports.check_dates(until, since=since)
+        if problems:
+            raise InvalidInput(problems)
+        added = [a for a in self.store.assessments_between(since, until) if not a.is_corrected]
+        summary = reports.changes_report(
+            self.store.statuses(since), self.store.statuses(until), added
+        )
+        return summary, reports.added_assessments(added)
+
+    def export_history(self, out: TextIO) -> None:
+        """Writes the whole history, from one snapshot, streaming it a batch at a time."""
+        with self.store.history_snapshot() as (groups, assessments):
+            history_file.write(groups, assessments, out)
