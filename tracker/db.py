@@ -3,7 +3,9 @@
 The URL comes from the caller, else TRACKER_DB_URL, else a SQLite file beside the project
 (data/tracker.db). SQLite runs in WAL mode with a busy timeout and foreign keys on; its write
 transactions begin IMMEDIATE, so that a writer that reads first takes the write lock at once and
-waits its turn rather than failing when it later tries to write.
+waits its turn rather than failing when it later tries to write. On PostgreSQL,
+TRACKER_ADMIN_DB_URL may name the tables' owner: schema set-up and upgrades then run under it, so
+that the tracker's own role needs no right to change the schema (see tracker.privileges).
 """
 
 import os
@@ -15,12 +17,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, ProgrammingError, SQLAlchemyError
 
-from tracker.errors import refuse
+from tracker.errors import InvalidInput, refuse
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "tracker.db"
@@ -29,6 +32,13 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 30
 WRITE = "tracker_write"
 # Any constant will do: PostgreSQL sessions that run migrations take this advisory lock in turn.
 MIGRATION_LOCK_KEY = 7_351_202_611
+ADMIN_URL_VARIABLE = "TRACKER_ADMIN_DB_URL"
+# PostgreSQL's code for "insufficient privilege".
+INSUFFICIENT_PRIVILEGE = "42501"
+
+
+class SchemaUpgradeRefused(SQLAlchemyError):
+    """The schema is older than this tracker, and the role connected may not upgrade it."""
 
 
 def database_url(url: str | None = None) -> str:
@@ -111,23 +121,82 @@ def alembic_config() -> Config:
 
 @contextmanager
 def exclusive(engine: Engine) -> Iterator[Connection]:
-    """A write transaction that one process at a time may hold: for schema set-up and seeding.
+    """A write transaction that one process at a time may hold: for schema set-up and seeding,
+    as the tables' owner when TRACKER_ADMIN_DB_URL names one (see `owner`).
 
     On SQLite the IMMEDIATE transaction is the lock; on PostgreSQL an advisory lock held to
     the end of the transaction.
     """
-    with writer(engine).begin() as connection:
+    with owner(engine) as owner_engine, writer(owner_engine).begin() as connection:
         if engine.dialect.name == "postgresql":
             lock = text("SELECT pg_advisory_xact_lock(:key)")
             connection.execute(lock, {"key": MIGRATION_LOCK_KEY})
         yield connection
 
 
+def schema_is_current(connection: Connection) -> bool:
+    """Whether the database's schema is this tracker's newest; only reads."""
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    return set(MigrationContext.configure(connection).get_current_heads()) == set(heads)
+
+
 def migrate(connection: Connection) -> None:
-    """Applies every pending migration on a connection from `exclusive`."""
+    """Applies every pending migration on a connection from `exclusive`.
+
+    Writes nothing when the schema is current. Raises SchemaUpgradeRefused when there is
+    something to apply and the role connected may not.
+    """
+    if schema_is_current(connection):
+        return
+    revisions = MigrationContext.configure(connection).get_current_heads()
+    role = connection.scalar(text("SELECT current_user")) if _is_postgresql(connection) else ""
     config = alembic_config()
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    try:
+        command.upgrade(config, "head")
+    except ProgrammingError as exc:
+        if getattr(exc.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
+            raise
+        at = f"is at revision {', '.join(revisions)}" if revisions else "has no tracker schema yet"
+        raise SchemaUpgradeRefused(
+            f"the database {at} and this tracker needs a newer one, which the role {role} may "
+            f"not create; set {ADMIN_URL_VARIABLE} to the URL of the tables' owner"
+        ) from exc
+
+
+def _is_postgresql(connection: Connection) -> bool:
+    return connection.dialect.name == "postgresql"
+
+
+@contextmanager
+def owner(engine: Engine) -> Iterator[Engine]:
+    """The engine that creates and upgrades the schema: on PostgreSQL the owner's, from
+    TRACKER_ADMIN_DB_URL, when that is set; otherwise `engine` itself.
+
+    Refuses, as bad input, an owner's URL that reaches another database or schema than `engine`,
+    so that an upgrade never lands elsewhere.
+    """
+    admin_url = os.environ.get(ADMIN_URL_VARIABLE)
+    if not admin_url or engine.dialect.name != "postgresql":
+        yield engine
+        return
+    try:
+        admin = make_engine(admin_url)
+    except InvalidInput as exc:
+        raise InvalidInput(p.placed(at=ADMIN_URL_VARIABLE) for p in exc.problems) from exc
+    try:
+        if admin.dialect.name != "postgresql" or _where(admin) != _where(engine):
+            raise refuse("admin_url_elsewhere", at=ADMIN_URL_VARIABLE)
+        yield admin
+    finally:
+        admin.dispose()
+
+
+def _where(engine: Engine) -> tuple:
+    """Which server (by its start time), database and schema a PostgreSQL engine reaches."""
+    query = text("SELECT pg_postmaster_start_time(), current_database(), current_schema()")
+    with engine.connect() as connection:
+        return tuple(connection.execute(query).one())
 
 
 def known_revisions() -> set[str]:
@@ -178,6 +247,12 @@ def _stored_revisions(engine: Engine) -> set[str]:
 
 
 def upgrade(engine: Engine) -> None:
-    """Applies every pending migration, one process at a time; safe to call at every start."""
+    """Applies every pending migration, one process at a time; safe to call at every start.
+
+    Only reads when the schema is current, so that a role that may not change the schema can
+    call it; otherwise migrates as the owner (see `owner`).
+    """
+    if schema_state(engine) == CURRENT:
+        return
     with exclusive(engine) as connection:
         migrate(connection)

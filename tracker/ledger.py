@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, exists, select, text
 from sqlalchemy.orm import Session, aliased
 
-from tracker import clock
+from tracker import clock, locks
 from tracker.errors import Problem
 from tracker.models import Assessment, CurrentStatus, Evidence, Recommendation, StatusDay
 from tracker.records import (
@@ -84,9 +84,10 @@ class AppendPlan:
 
     With `skip_stored`, a row equal to a stored assessment is skipped (imports); otherwise
     every row is new (logging). With `lock` (for a plan that will be written), locks the
-    recommendations involved, and on PostgreSQL, when rows carry their own ids, the
-    assessment table, so that no concurrent writer takes an id the rows need. Each problem
-    names the index of its row (`record`); the caller knows where that row came from.
+    recommendations involved, and, when rows carry their own ids, keeps every other writer of
+    assessments out, so that no concurrent writer takes an id the rows need (see tracker.locks).
+    Each problem names the index of its row (`record`); the caller knows where that row came
+    from.
     """
 
     def __init__(
@@ -102,12 +103,11 @@ class AppendPlan:
         self.new: list[tuple[int, NewAssessment]] = []
         self.index = {id(row): n for n, row in enumerate(rows)}
         self.in_rows = {row.assessment_id: row for row in rows if row.assessment_id is not None}
-        if lock and self.in_rows and session.get_bind().dialect.name == "postgresql":
-            session.execute(text("LOCK TABLE assessment IN EXCLUSIVE MODE"))
         rec_ids = sorted({row.draft.recommendation_id for row in rows})
-        known_query = select(Recommendation.id).where(Recommendation.id.in_(rec_ids))
         if lock:
-            known_query = known_query.order_by(Recommendation.id).with_for_update()
+            locks.assessment_ids(session, exclusive=bool(self.in_rows))
+            locks.recommendations(session, rec_ids)
+        known_query = select(Recommendation.id).where(Recommendation.id.in_(rec_ids))
         known = set(session.scalars(known_query))
         self.stored = {a.id: a for a in _load(session, list(self.in_rows))}
         self.correcting: dict[int, int] = {}

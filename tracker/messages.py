@@ -99,6 +99,7 @@ TEXTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "no_tracker_database": lambda p: (
         f"{p['where']} holds no tracker database yet: run `python -m tracker init` first"
     ),
+    "admin_url_elsewhere": lambda p: "reaches another database than the tracker's",
     "newer_schema": lambda p: (
         f"was made by a newer version of the tracker (schema {p['revisions']}); upgrade the tracker"
     ),

@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import exists, func, select, text
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from tracker import clock, db
+from tracker import clock, db, locks
 from tracker.errors import InvalidInput, Problem
 from tracker.ledger import AppendPlan, in_effect
 from tracker.models import (
@@ -53,7 +53,8 @@ class Store:
     # -- schema and set-up -------------------------------------------------------------------
 
     def init(self, seed: Sequence[RecommendationDraft]) -> int:
-        """Creates or upgrades the schema and adds `seed` to a tracker without recommendations.
+        """Creates or upgrades the schema and adds `seed` to a tracker without recommendations,
+        as the tables' owner when TRACKER_ADMIN_DB_URL names one (see `db.owner`).
 
         Returns how many recommendations were added: 0 when there already were some, so that
         running it again changes nothing.
@@ -99,9 +100,8 @@ class Store:
             self._add_recommendations(session, drafts)
 
     def _add_recommendations(self, session: Session, drafts: Sequence[RecommendationDraft]) -> None:
-        if session.get_bind().dialect.name == "postgresql":
-            # Positions follow the largest one; two imports at once must not pick the same.
-            session.execute(text("LOCK TABLE recommendation IN EXCLUSIVE MODE"))
+        # Positions follow the largest one; two imports at once must not pick the same.
+        locks.recommendation_positions(session)
         ids = [d.id for d in drafts]
         taken = set(session.scalars(select(Recommendation.id).where(Recommendation.id.in_(ids))))
         if taken:
