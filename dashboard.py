@@ -4,7 +4,9 @@ import streamlit as st
 
 PAGES = "tracker/ui/pages"
 
-st.set_page_config(page_title="Policy-recommendation tracker", layout="wide")
+# The favicon: without one here, each page's Material icon would be, and the browser would fetch
+# it from fonts.gstatic.com; an emoji is drawn in the browser.
+st.set_page_config(page_title="Policy-recommendation tracker", page_icon="📋", layout="wide")
 navigation = st.navigation(
     [
         st.Page(

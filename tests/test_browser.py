@@ -8,26 +8,28 @@ import csv
 import io
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.error import URLError
-from urllib.request import urlopen
 
 import pytest
 
+from tests.browser_support import (
+    CHROMIUM,
+    ROOT,
+    charts_drawn,
+    free_port,
+    launch_chromium,
+    screenshot,
+    wait_for_app,
+    wait_until_healthy,
+)
 from tests.factories import ACTOR, draft
 from tracker import recommendation_file
 from tracker.service import Tracker
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-STARTUP_TIMEOUT_SECONDS = 90
 TITLES = (
     "Revitalize the Mérida Initiative",
     "Expand Intelligence Fusion",
@@ -39,32 +41,10 @@ TITLES = (
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_healthy(base: str, server: subprocess.Popen) -> None:
-    """Polls the server's health endpoint until it answers, the server dies, or time runs out."""
-    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {server.returncode}")
-        try:
-            with urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)  # between polls of a condition, not in place of one
-    raise TimeoutError(f"streamlit did not answer at {base} within {STARTUP_TIMEOUT_SECONDS}s")
-
-
 @contextmanager
 def _serve(database_url: str, log: Path) -> Iterator[str]:
     """`streamlit run dashboard.py` on a free port against `database_url`; yields its address."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "TRACKER_DB_URL": database_url}
     with log.open("w") as output:
         server = subprocess.Popen(
@@ -90,7 +70,7 @@ def _serve(database_url: str, log: Path) -> Iterator[str]:
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_until_healthy(base, server)
+            wait_until_healthy(base, server)
             yield base
         finally:
             server.terminate()
@@ -126,18 +106,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+        launched = launch_chromium(playwright)
         yield launched
         launched.close()
 
@@ -151,59 +120,24 @@ def page(browser):
     context.close()
 
 
-def _wait_for_app(page) -> None:
-    """Waits until Streamlit has finished running the page's script."""
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
-    page.wait_for_selector("h1")
-
-
-def _charts_drawn(page, count: int) -> None:
-    from playwright.sync_api import expect
-
-    charts = page.locator("[data-testid='stVegaLiteChart']")
-    expect(charts).to_have_count(count)
-    for index in range(count):
-        expect(charts.nth(index).locator("canvas, svg").first).to_be_visible()
-
-
-def _wait_for_tables(page) -> None:
-    """Tables are drawn on a canvas that takes its width only once laid out."""
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=stDataFrame]')]"
-        ".every(table => table.getBoundingClientRect().width > 300)"
-    )
-
-
-def _screenshot(page, name: str) -> None:
-    """The whole page: Streamlit scrolls inside its main area, so the window grows to fit it."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    _wait_for_tables(page)
-    size = page.viewport_size
-    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
-    page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
-    _wait_for_tables(page)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
-    page.set_viewport_size(size)
-
-
 def test_log_an_assessment_and_see_it_everywhere(dashboard: str, page):
     from playwright.sync_api import expect
 
     page.goto(dashboard)
-    _wait_for_app(page)
+    wait_for_app(page)
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
     for title in TITLES:
         expect(page.get_by_text(title, exact=False).first).to_be_visible()
-    _charts_drawn(page, 1)
-    _screenshot(page, "1-overview-empty")
+    charts_drawn(page, 1)
+    screenshot(page, "1-overview-empty")
 
     page.get_by_test_id("stSidebarNav").get_by_text("Log an assessment").click()
     expect(page.get_by_role("heading", name="Log an assessment")).to_be_visible()
-    _wait_for_app(page)
+    wait_for_app(page)
     page.get_by_test_id("stSelectbox").filter(has_text="Recommendation").click()
     page.get_by_role("option", name="R2 · Expand Intelligence Fusion").click()
     expect(page).to_have_url(re.compile(r"/log\?id=R2$"))
-    _wait_for_app(page)
+    wait_for_app(page)
     evidence_count = page.get_by_label("Evidence items", exact=True)
     evidence_count.fill("1")
     evidence_count.press("Enter")
@@ -216,27 +150,27 @@ def test_log_an_assessment_and_see_it_everywhere(dashboard: str, page):
     )
     page.get_by_label("Title", exact=True).fill("Fusion cell communiqué")
     page.get_by_label("Publisher", exact=True).fill("SRE")
-    _screenshot(page, "3-log-form")
+    screenshot(page, "3-log-form")
     page.get_by_role("button", name="Log assessment").click()
     expect(page.get_by_text("Logged assessment #1 of R2")).to_be_visible()
 
     page.goto(dashboard)
-    _wait_for_app(page)
+    wait_for_app(page)
     expect(page.get_by_text("R2 · Expand Intelligence Fusion — In progress, 45 %")).to_be_visible()
-    _charts_drawn(page, 2)
-    _screenshot(page, "1-overview")
+    charts_drawn(page, 2)
+    screenshot(page, "1-overview")
 
     page.get_by_text("R2 · Expand Intelligence Fusion — In progress, 45 %").click()
-    _wait_for_app(page)
+    wait_for_app(page)
     expect(page.get_by_role("heading", name="R2 · Expand Intelligence Fusion")).to_be_visible()
     values = page.get_by_test_id("stMetricValue")
     expect(values.nth(0)).to_have_text("In progress")
     expect(values.nth(1)).to_have_text("45 %")
-    _charts_drawn(page, 1)
-    _screenshot(page, "2-recommendation")
+    charts_drawn(page, 1)
+    screenshot(page, "2-recommendation")
 
     page.goto(f"{dashboard}/reports")
-    _wait_for_app(page)
+    wait_for_app(page)
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download the status report (CSV)").click()
     content = Path(download_info.value.path()).read_bytes().decode("utf-8-sig")
@@ -250,14 +184,14 @@ def test_log_an_assessment_and_see_it_everywhere(dashboard: str, page):
     assert rows["R2"]["evidence_count"] == "1"
     assert rows["R2"]["last_note"] == "'=SUM(1,1) cell staffed <b>in part</b>"
     assert (rows["R1"]["status"], rows["R1"]["progress"]) == ("not_assessed", "")
-    _screenshot(page, "4-reports")
+    screenshot(page, "4-reports")
 
 
 def test_download_the_history_and_import_assessments(dashboard: str, page, tmp_path: Path):
     from playwright.sync_api import expect
 
     page.goto(f"{dashboard}/reports")
-    _wait_for_app(page)
+    wait_for_app(page)
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download the full history (CSV)").click()
     exported = Path(download_info.value.path()).read_bytes()
@@ -272,12 +206,12 @@ def test_download_the_history_and_import_assessments(dashboard: str, page, tmp_p
     )
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(sheet)
     expect(page.get_by_text("2 assessments will be added; 0 are already stored")).to_be_visible()
-    _screenshot(page, "5-import-preview")
+    screenshot(page, "5-import-preview")
     page.get_by_role("button", name="Import 2 assessments").click()
     expect(page.get_by_text("Imported 2 assessments; skipped 0 already stored.")).to_be_visible()
 
     page.goto(dashboard)
-    _wait_for_app(page)
+    wait_for_app(page)
     expect(page.get_by_text("R4 · Regional Engagement — Stalled, 15 %")).to_be_visible()
 
     broken = tmp_path / "broken.csv"
@@ -286,7 +220,7 @@ def test_download_the_history_and_import_assessments(dashboard: str, page, tmp_p
         encoding="utf-8",
     )
     page.goto(f"{dashboard}/reports")
-    _wait_for_app(page)
+    wait_for_app(page)
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(broken)
     problems = page.get_by_test_id("stAlertContentError")
     expect(problems).to_contain_text("Nothing was saved")
@@ -325,19 +259,19 @@ def test_typed_text_is_shown_as_typed_never_as_markup(browser, tmp_path: Path):
         with _serve(url, tmp_path / "streamlit.log") as base:
             for path in ("", "/recommendation?id=X1", "/log?id=X1", "/reports"):
                 page.goto(base + path)
-                _wait_for_app(page)
+                wait_for_app(page)
                 expect(page.get_by_test_id("stException")).to_have_count(0)
                 assert page.locator("a[href*='evil-example'], a[href*='x-example']").count() == 0
                 assert page.locator("img[src*='127.0.0.1:9'], img[src='x']").count() == 0
                 assert page.locator("[data-testid=stMain] strong:has-text('data')").count() == 0
             text = page.evaluate("document.body.innerText").replace("\u2060", "")
             page.goto(base + "/recommendation?id=X1")
-            _wait_for_app(page)
+            wait_for_app(page)
             shown = page.evaluate("document.body.innerText").replace("\u2060", "")
             assert f"X1 · {HOSTILE_TITLE}" in shown
             assert HOSTILE_SOURCE in shown
             assert "Plain <b>bold?</b> www.x-example.org" in shown
-            _screenshot(page, "6-recommendation-typed-text")
+            screenshot(page, "6-recommendation-typed-text")
             assert "Reports" in text
     finally:
         context.close()
@@ -357,12 +291,12 @@ def test_every_page_over_the_sample_history(sample_dashboard: str, page, name: s
 
     path, heading, chart_count = SAMPLE_PAGES[name]
     page.goto(sample_dashboard + path)
-    _wait_for_app(page)
+    wait_for_app(page)
     expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     expect(page.get_by_text("Sample data.")).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
-    _charts_drawn(page, chart_count)
-    _screenshot(page, f"sample-{name}")
+    charts_drawn(page, chart_count)
+    screenshot(page, f"sample-{name}")
 
 
 def test_charts_draw_in_the_dark_theme(sample_dashboard: str, browser):
@@ -373,13 +307,13 @@ def test_charts_draw_in_the_dark_theme(sample_dashboard: str, browser):
     try:
         for name, path in (("overview", ""), ("recommendation", "/recommendation?id=R5")):
             page.goto(sample_dashboard + path)
-            _wait_for_app(page)
+            wait_for_app(page)
             background = page.evaluate(
                 "getComputedStyle(document.querySelector('[data-testid=stApp]')).backgroundColor"
             )
             assert background != "rgb(255, 255, 255)"
             expect(page.get_by_test_id("stException")).to_have_count(0)
-            _charts_drawn(page, 2 if name == "overview" else 1)
-            _screenshot(page, f"sample-{name}-dark")
+            charts_drawn(page, 2 if name == "overview" else 1)
+            screenshot(page, f"sample-{name}-dark")
     finally:
         context.close()
