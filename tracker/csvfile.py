@@ -2,11 +2,13 @@
 
 Every problem names the file, and where it can, the row (the header is row 1, as a spreadsheet
 numbers it) and the column. A file is read whole before anything is checked against the
-database, and the size limit is checked before it is read at all.
+database. Only regular files are read, and no more of them than the size limit allows.
 """
 
 import csv
 import io
+import os
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,7 +18,8 @@ from typing import TextIO
 from tracker.errors import InvalidInput, Problem
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-"""The largest CSV file the tracker reads (50 MiB); larger files are refused unread."""
+"""The largest CSV file the tracker reads (50 MiB); a file reported larger is refused unread, and
+reading stops one byte past the limit whatever size was reported."""
 
 
 @dataclass(frozen=True)
@@ -32,22 +35,63 @@ class CsvTable:
     rows: tuple[CsvRow, ...]
 
 
+# What a path can name besides a regular file, as a message calls it.
+NOT_REGULAR = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _check_file(info: os.stat_result, path: Path) -> None:
+    """Refuses anything but a regular file, and a regular file whose reported size is too large."""
+    if not stat.S_ISREG(info.st_mode):
+        kind = next(
+            (kind for is_kind, kind in NOT_REGULAR if is_kind(info.st_mode)), "a special file"
+        )
+        raise InvalidInput([Problem(f"is {kind}, not a regular file", file=str(path))])
+    if info.st_size > MAX_FILE_BYTES:
+        raise InvalidInput(
+            [
+                Problem(
+                    f"is {info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes",
+                    file=path.name,
+                )
+            ]
+        )
+
+
 def read_file(path: Path) -> bytes:
-    """The file's bytes, refusing a missing, unreadable or oversized file before reading it."""
-    name = path.name
+    """The bytes of a regular file of at most MAX_FILE_BYTES; anything else is refused by name.
+
+    Folders, named pipes, devices and sockets are refused before they are opened, so that
+    nothing waits for a writer or reads without end. The size limit holds for the bytes actually
+    read, not only for the size the file system reports: a file can grow after it was measured,
+    and some file systems report 0 for files that hold data.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InvalidInput(
-                [Problem(f"is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes", file=name)]
-            )
-        return path.read_bytes()
+        _check_file(os.stat(path), path)
+        # Should the path have been replaced since (by a named pipe, say), opening must not wait
+        # for a writer, and what was opened is checked again before a byte is read. For a
+        # regular file O_NONBLOCK changes nothing.
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        with open(os.open(path, flags), "rb") as file:
+            _check_file(os.fstat(file.fileno()), path)
+            data = file.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError as exc:
         raise InvalidInput([Problem("no such file", file=str(path))]) from exc
-    except IsADirectoryError as exc:
-        raise InvalidInput([Problem("is a folder, not a file", file=str(path))]) from exc
     except PermissionError as exc:
         raise InvalidInput([Problem("cannot be read (permission denied)", file=str(path))]) from exc
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InvalidInput([Problem(f"cannot be read ({reason})", file=str(path))]) from exc
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidInput(
+            [Problem(f"holds more than the limit of {MAX_FILE_BYTES:,} bytes", file=path.name)]
+        )
+    return data
 
 
 def decode(data: bytes, name: str) -> str:
