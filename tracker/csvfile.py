@@ -8,8 +8,9 @@ database. Only regular files are read, and no more of them than the size limit a
 import csv
 import io
 import os
+import re
 import stat
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +21,19 @@ from tracker.errors import InvalidInput, Problem
 MAX_FILE_BYTES = 50 * 1024 * 1024
 """The largest CSV file the tracker reads (50 MiB); a file reported larger is refused unread, and
 reading stops one byte past the limit whatever size was reported."""
+
+MAX_FIELD_CHARS = 65_536
+"""The longest cell the tracker reads, in characters. The longest text it stores is a note of
+20,000 characters (20,001 written, with the leading ' that guards a formula), so anything it
+writes reads back with room to spare, and a note somewhat over its limit still gets its own
+column's message; a longer cell is no text a person meant, and is refused by row and column
+before any rule looks at it."""
+
+MAX_COLUMN_NAME_CHARS = 100
+"""The longest header cell: column names are short keys, and messages quote them."""
+
+MAX_PROBLEMS = 200
+"""Reading stops past this many problems, so that a badly broken file is reported quickly."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +137,17 @@ def decode(data: bytes, name: str) -> str:
         ) from exc
 
 
+# The csv module's own field limit (131,072 characters unless changed) is one setting for the
+# whole process, and stops a reader mid-file with an error that names neither row nor column.
+# The tracker lifts it so that every cell is read whole, then applies its own limits where it
+# can say where the cell is. Lifting it costs nothing here: a cell is never longer than the
+# text it came from, which has already passed the file size limit. Only ever raised, and to
+# one value, so that readers in other threads (the dashboard's sessions) never see it shrink.
+CSV_MODULE_FIELD_LIMIT = 2**31 - 1
+
+FIRST_LINE = re.compile(r"[^\r\n]*")
+
+
 def _delimiter(first_line: str, required: Iterable[str]) -> str:
     """Comma, unless the header only makes sense split on semicolons (a common export setting)."""
     required = set(required)
@@ -133,6 +158,28 @@ def _delimiter(first_line: str, required: Iterable[str]) -> str:
     return ","
 
 
+def _records(
+    reader: Iterator[list[str]], name: str, problems: list[Problem]
+) -> Iterator[tuple[int, list[str]]]:
+    """Each record with its row number (the header is row 1); stops at the first row that is
+    not valid CSV, adding that problem."""
+    number = 0
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problems.append(Problem(f"is not valid CSV: {exc}", file=name, row=number + 1))
+            return
+        number += 1
+        yield number, record
+
+
+def _too_long(cell: str, limit: int, what: str, **where) -> Problem:
+    return Problem(f"is {len(cell):,} characters long; {what} holds at most {limit:,}", **where)
+
+
 def parse(
     text: str,
     name: str,
@@ -141,24 +188,34 @@ def parse(
     optional: Iterable[str] = (),
     is_known: Callable[[str], bool] | None = None,
 ) -> CsvTable:
-    """Rows as dictionaries keyed by column, after checking the header and every row's width."""
+    """Rows as dictionaries keyed by column, after checking the header, every row's width and
+    every cell's length; all problems at once (up to MAX_PROBLEMS)."""
     required = list(required)
     known = set(required) | set(optional)
     is_known = is_known or (lambda column: column in known)
     if not text.strip():
         raise InvalidInput([Problem("is empty; expected a header row and data rows", file=name)])
-    delimiter = _delimiter(text.splitlines()[0], required)
+    if csv.field_size_limit() < CSV_MODULE_FIELD_LIMIT:
+        csv.field_size_limit(CSV_MODULE_FIELD_LIMIT)
+    delimiter = _delimiter(FIRST_LINE.match(text).group(), required)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     problems: list[Problem] = []
-    try:
-        records = list(reader)
-    except csv.Error as exc:
-        raise InvalidInput(
-            [Problem(f"is not valid CSV: {exc}", file=name, row=reader.line_num)]
-        ) from exc
-    header = tuple(column.strip() for column in records[0])
+    records = _records(reader, name, problems)
+    _, first = next(records, (1, []))
+    # A header cell too long to be a column name is all that is said about the file: every
+    # other message would have to quote it.
+    problems.extend(
+        _too_long(cell, MAX_COLUMN_NAME_CHARS, "a column name", file=name, row=1, column=str(n))
+        for n, cell in enumerate(first, start=1)
+        if len(cell) > MAX_COLUMN_NAME_CHARS
+    )
+    if problems:
+        raise InvalidInput(problems[:MAX_PROBLEMS])
+    header = tuple(column.strip() for column in first)
     seen: set[str] = set()
     for column in header:
+        if len(problems) >= MAX_PROBLEMS:
+            raise InvalidInput(problems)
         if column in seen:
             problems.append(Problem("appears twice in the header", file=name, row=1, column=column))
         seen.add(column)
@@ -170,7 +227,24 @@ def parse(
         if column not in seen
     )
     rows: list[CsvRow] = []
-    for number, record in enumerate(records[1:], start=2):
+    for number, record in records:
+        if len(problems) >= MAX_PROBLEMS:
+            break
+        too_long = [
+            _too_long(
+                cell,
+                MAX_FIELD_CHARS,
+                "a cell",
+                file=name,
+                row=number,
+                column=header[n] if n < len(header) else str(n + 1),
+            )
+            for n, cell in enumerate(record)
+            if len(cell) > MAX_FIELD_CHARS
+        ]
+        if too_long:
+            problems.extend(too_long)
+            continue
         if not any(cell.strip() for cell in record):
             continue
         if len(record) != len(header):
@@ -184,7 +258,7 @@ def parse(
     if not rows and not problems:
         problems.append(Problem("has a header but no data rows", file=name))
     if problems:
-        raise InvalidInput(problems)
+        raise InvalidInput(problems[:MAX_PROBLEMS])
     return CsvTable(name, header, tuple(rows))
 
 

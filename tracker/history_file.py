@@ -53,8 +53,6 @@ EVIDENCE_FIELDS = (
     "summary",
 )
 EVIDENCE_COLUMN = re.compile(r"evidence_([1-9][0-9]*)_(" + "|".join(EVIDENCE_FIELDS) + r")")
-MAX_PROBLEMS = 200
-"""Reading stops collecting problems past this many, so a badly broken file reports quickly."""
 
 
 def header(groups: int) -> list[str]:
@@ -112,7 +110,7 @@ def read(path: Path) -> list[ImportRow]:
 
 
 def parse(data: bytes, name: str) -> list[ImportRow]:
-    """Every row as an assessment to import; all problems at once (up to MAX_PROBLEMS)."""
+    """Every row as an assessment to import; all problems at once (up to csvfile.MAX_PROBLEMS)."""
     table = csvfile.parse(
         csvfile.decode(data, name), name, required=REQUIRED, optional=BASE_COLUMNS, is_known=_known
     )
@@ -121,7 +119,7 @@ def parse(data: bytes, name: str) -> list[ImportRow]:
     problems: list[Problem] = []
     found: list[ImportRow] = []
     for row in table.rows:
-        if len(problems) >= MAX_PROBLEMS:
+        if len(problems) >= csvfile.MAX_PROBLEMS:
             break
         parsed = _parse_row(row, table.name, groups, today, problems)
         if parsed is not None:
