@@ -2,6 +2,7 @@
 written, or accepted where that is the right answer (said so in its case)."""
 
 import io
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -219,13 +220,21 @@ def test_malformed_files_are_refused_and_nothing_is_written(
     assert tracker.count_assessments() == 0
 
 
-def test_a_file_over_the_size_limit_is_refused_before_it_is_read(
+def test_a_file_over_the_size_limit_is_refused_before_it_is_opened(
     tracker: Tracker, tmp_path: Path, monkeypatch, capsys, db_url: str
 ):
     path = tmp_path / "big.csv"
     path.write_bytes((HEADER + "\n" + good() + "\n").encode())
     monkeypatch.setattr(csvfile, "MAX_FILE_BYTES", 10)
-    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("the file was read"))
+    real_open = os.open
+
+    def open_anything_but_the_file(file, *args, **kwargs):
+        if Path(file) == path:
+            pytest.fail("the file was opened")
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", open_anything_but_the_file)
     assert main(["import", str(path), "--db", db_url]) == 2
-    assert capsys.readouterr().err.startswith("error: big.csv: is ")
+    size = path.stat().st_size
+    assert capsys.readouterr().err == f"error: big.csv: is {size} bytes; the limit is 10 bytes\n"
     assert tracker.count_assessments() == 0

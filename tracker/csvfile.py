@@ -2,12 +2,15 @@
 
 Every problem names the file, and where it can, the row (the header is row 1, as a spreadsheet
 numbers it) and the column. A file is read whole before anything is checked against the
-database, and the size limit is checked before it is read at all.
+database. Only regular files are read, and no more of them than the size limit allows.
 """
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+import os
+import re
+import stat
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -16,7 +19,21 @@ from typing import TextIO
 from tracker.errors import InvalidInput, Problem, refuse
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-"""The largest CSV file the tracker reads (50 MiB); larger files are refused unread."""
+"""The largest CSV file the tracker reads (50 MiB); a file reported larger is refused unread, and
+reading stops one byte past the limit whatever size was reported."""
+
+MAX_FIELD_CHARS = 65_536
+"""The longest cell the tracker reads, in characters. The longest text it stores is a note of
+20,000 characters (20,001 written, with the leading ' that guards a formula), so anything it
+writes reads back with room to spare, and a note somewhat over its limit still gets its own
+column's message; a longer cell is no text a person meant, and is refused by row and column
+before any rule looks at it."""
+
+MAX_COLUMN_NAME_CHARS = 100
+"""The longest header cell: column names are short keys, and messages quote them."""
+
+MAX_PROBLEMS = 200
+"""Reading stops past this many problems, so that a badly broken file is reported quickly."""
 
 
 @dataclass(frozen=True)
@@ -32,20 +49,54 @@ class CsvTable:
     rows: tuple[CsvRow, ...]
 
 
+# What a path can name besides a regular file, as a message calls it.
+NOT_REGULAR = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _check_file(info: os.stat_result, path: Path) -> None:
+    """Refuses anything but a regular file, and a regular file whose reported size is too large."""
+    if not stat.S_ISREG(info.st_mode):
+        kind = next(
+            (kind for is_kind, kind in NOT_REGULAR if is_kind(info.st_mode)), "a special file"
+        )
+        raise refuse("not_regular_file", {"kind": kind}, file=str(path))
+    if info.st_size > MAX_FILE_BYTES:
+        raise refuse("too_big", {"size": info.st_size, "limit": MAX_FILE_BYTES}, file=path.name)
+
+
 def read_file(path: Path) -> bytes:
-    """The file's bytes, refusing a missing, unreadable or oversized file before reading it."""
-    name = path.name
+    """The bytes of a regular file of at most MAX_FILE_BYTES; anything else is refused by name.
+
+    Folders, named pipes, devices and sockets are refused before they are opened, so that
+    nothing waits for a writer or reads without end. The size limit holds for the bytes actually
+    read, not only for the size the file system reports: a file can grow after it was measured,
+    and some file systems report 0 for files that hold data.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise refuse("too_big", {"size": size, "limit": MAX_FILE_BYTES}, file=name)
-        return path.read_bytes()
+        _check_file(os.stat(path), path)
+        # Should the path have been replaced since (by a named pipe, say), opening must not wait
+        # for a writer, and what was opened is checked again before a byte is read. For a
+        # regular file O_NONBLOCK changes nothing.
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        with open(os.open(path, flags), "rb") as file:
+            _check_file(os.fstat(file.fileno()), path)
+            data = file.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError as exc:
         raise refuse("no_such_file", file=str(path)) from exc
-    except IsADirectoryError as exc:
-        raise refuse("is_folder", file=str(path)) from exc
     except PermissionError as exc:
         raise refuse("permission_denied", file=str(path)) from exc
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise refuse("cannot_read", {"reason": reason}, file=str(path)) from exc
+    if len(data) > MAX_FILE_BYTES:
+        raise refuse("grew_past_limit", {"limit": MAX_FILE_BYTES}, file=path.name)
+    return data
 
 
 def decode(data: bytes, name: str) -> str:
@@ -63,6 +114,17 @@ def decode(data: bytes, name: str) -> str:
         raise refuse("not_utf8", params, file=name) from exc
 
 
+# The csv module's own field limit (131,072 characters unless changed) is one setting for the
+# whole process, and stops a reader mid-file with an error that names neither row nor column.
+# The tracker lifts it so that every cell is read whole, then applies its own limits where it
+# can say where the cell is. Lifting it costs nothing here: a cell is never longer than the
+# text it came from, which has already passed the file size limit. Only ever raised, and to
+# one value, so that readers in other threads (the dashboard's sessions) never see it shrink.
+CSV_MODULE_FIELD_LIMIT = 2**31 - 1
+
+FIRST_LINE = re.compile(r"[^\r\n]*")
+
+
 def _delimiter(first_line: str, required: Iterable[str]) -> str:
     """Comma, unless the header only makes sense split on semicolons (a common export setting)."""
     required = set(required)
@@ -73,6 +135,31 @@ def _delimiter(first_line: str, required: Iterable[str]) -> str:
     return ","
 
 
+def _records(
+    reader: Iterator[list[str]], name: str, problems: list[Problem]
+) -> Iterator[tuple[int, list[str]]]:
+    """Each record with its row number (the header is row 1); stops at the first row that is
+    not valid CSV, adding that problem."""
+    number = 0
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problems.append(
+                Problem("not_csv", params={"reason": str(exc)}, file=name, row=number + 1)
+            )
+            return
+        number += 1
+        yield number, record
+
+
+def _too_long(cell: str, limit: int, what: str, **where) -> Problem:
+    params = {"length": len(cell), "what": what, "limit": limit}
+    return Problem("cell_too_long", params=params, **where)
+
+
 def parse(
     text: str,
     name: str,
@@ -81,22 +168,34 @@ def parse(
     optional: Iterable[str] = (),
     is_known: Callable[[str], bool] | None = None,
 ) -> CsvTable:
-    """Rows as dictionaries keyed by column, after checking the header and every row's width."""
+    """Rows as dictionaries keyed by column, after checking the header, every row's width and
+    every cell's length; all problems at once (up to MAX_PROBLEMS)."""
     required = list(required)
     known = set(required) | set(optional)
     is_known = is_known or (lambda column: column in known)
     if not text.strip():
         raise refuse("empty_file", file=name)
-    delimiter = _delimiter(text.splitlines()[0], required)
+    if csv.field_size_limit() < CSV_MODULE_FIELD_LIMIT:
+        csv.field_size_limit(CSV_MODULE_FIELD_LIMIT)
+    delimiter = _delimiter(FIRST_LINE.match(text).group(), required)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     problems: list[Problem] = []
-    try:
-        records = list(reader)
-    except csv.Error as exc:
-        raise refuse("not_csv", {"reason": str(exc)}, file=name, row=reader.line_num) from exc
-    header = tuple(column.strip() for column in records[0])
+    records = _records(reader, name, problems)
+    _, first = next(records, (1, []))
+    # A header cell too long to be a column name is all that is said about the file: every
+    # other message would have to quote it.
+    problems.extend(
+        _too_long(cell, MAX_COLUMN_NAME_CHARS, "a column name", file=name, row=1, column=str(n))
+        for n, cell in enumerate(first, start=1)
+        if len(cell) > MAX_COLUMN_NAME_CHARS
+    )
+    if problems:
+        raise InvalidInput(problems[:MAX_PROBLEMS])
+    header = tuple(column.strip() for column in first)
     seen: set[str] = set()
     for column in header:
+        if len(problems) >= MAX_PROBLEMS:
+            raise InvalidInput(problems)
         if column in seen:
             problems.append(Problem("column_twice", file=name, row=1, column=column))
         seen.add(column)
@@ -108,7 +207,24 @@ def parse(
         if column not in seen
     )
     rows: list[CsvRow] = []
-    for number, record in enumerate(records[1:], start=2):
+    for number, record in records:
+        if len(problems) >= MAX_PROBLEMS:
+            break
+        too_long = [
+            _too_long(
+                cell,
+                MAX_FIELD_CHARS,
+                "a cell",
+                file=name,
+                row=number,
+                column=header[n] if n < len(header) else str(n + 1),
+            )
+            for n, cell in enumerate(record)
+            if len(cell) > MAX_FIELD_CHARS
+        ]
+        if too_long:
+            problems.extend(too_long)
+            continue
         if not any(cell.strip() for cell in record):
             continue
         if len(record) != len(header):
@@ -119,7 +235,7 @@ def parse(
     if not rows and not problems:
         problems.append(Problem("no_rows", file=name))
     if problems:
-        raise InvalidInput(problems)
+        raise InvalidInput(problems[:MAX_PROBLEMS])
     return CsvTable(name, header, tuple(rows))
 
 

@@ -47,8 +47,6 @@ BASE_COLUMNS = _base_columns()
 REQUIRED = tuple(spec.column for _, spec in _ASSESSMENT if spec.required)
 EVIDENCE_FIELDS = tuple(spec.column for _, spec in _EVIDENCE)
 EVIDENCE_COLUMN = re.compile(r"evidence_([1-9][0-9]*)_(" + "|".join(EVIDENCE_FIELDS) + r")")
-MAX_PROBLEMS = 200
-"""Reading stops collecting problems past this many, so a badly broken file reports quickly."""
 
 
 def header(groups: int) -> list[str]:
@@ -121,7 +119,7 @@ def read(path: Path) -> HistoryFile:
 
 
 def parse(data: bytes, name: str) -> HistoryFile:
-    """Every row as an assessment to import; all problems at once (up to MAX_PROBLEMS)."""
+    """Every row as an assessment to import; all problems at once (up to csvfile.MAX_PROBLEMS)."""
     table = csvfile.parse(
         csvfile.decode(data, name), name, required=REQUIRED, optional=BASE_COLUMNS, is_known=_known
     )
@@ -130,7 +128,7 @@ def parse(data: bytes, name: str) -> HistoryFile:
     problems: list[Problem] = []
     found = HistoryFile(table.name, [], [], [])
     for row in table.rows:
-        if len(problems) >= MAX_PROBLEMS:
+        if len(problems) >= csvfile.MAX_PROBLEMS:
             break
         found.row_numbers.append(row.number)
         row_problems = _parse_row(row.values, groups, today, found)

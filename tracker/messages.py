@@ -74,6 +74,12 @@ TEXTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "not_before_end": lambda p: f"must be before the end date {p['end']}",
     # Files
     "no_such_file": lambda p: "no such file",
+    "not_regular_file": lambda p: f"is {p['kind']}, not a regular file",
+    "cannot_read": lambda p: f"cannot be read ({p['reason']})",
+    "grew_past_limit": lambda p: f"holds more than the limit of {p['limit']:,} bytes",
+    "cell_too_long": lambda p: (
+        f"is {p['length']:,} characters long; {p['what']} holds at most {p['limit']:,}"
+    ),
     "is_folder": lambda p: "is a folder, not a file",
     "permission_denied": lambda p: "cannot be read (permission denied)",
     "too_big": _size,
