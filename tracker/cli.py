@@ -18,14 +18,22 @@ from typing import TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from tracker import clock, csvfile, demo, history_file, recommendation_file, reports, taxonomy
+from tracker import (
+    clock,
+    csvfile,
+    demo,
+    history_file,
+    messages,
+    recommendation_file,
+    reports,
+    taxonomy,
+)
 from tracker.errors import InvalidInput, Problem
 from tracker.records import DAY, AssessmentDraft, EvidenceDraft, declared_fields
 from tracker.rules import default_of, read_date, read_value
 from tracker.service import COMMAND_LINE, Actor, Tracker
 from tracker.views import AssessmentView
 
-MAX_PROBLEMS_SHOWN = 100
 NO_RECOMMENDATIONS = (
     "No recommendations yet: run `python -m tracker init` to load data/recommendations.csv, "
     "or `python -m tracker recommendations import FILE`."
@@ -491,11 +499,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     except InvalidInput as exc:
-        for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
-            print(f"error: {_located(problem)}", file=sys.stderr)
-        if len(exc.problems) > MAX_PROBLEMS_SHOWN:
-            more = len(exc.problems) - MAX_PROBLEMS_SHOWN
-            print(f"error: … and {more:,} more problems", file=sys.stderr)
+        located = InvalidInput([_located(p) for p in exc.problems], more=exc.more)
+        for line in messages.problem_lines(located):
+            print(f"error: {line}", file=sys.stderr)
         return 2
     except SQLAlchemyError as exc:
         print(f"error: database failure: {_first_line(exc)}", file=sys.stderr)

@@ -16,7 +16,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
-from tracker.errors import InvalidInput, Problem, refuse
+from tracker.errors import Problem, Problems, refuse
+from tracker.file_kinds import kind_of
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 """The largest CSV file the tracker reads (50 MiB); a file reported larger is refused unread, and
@@ -33,7 +34,8 @@ MAX_COLUMN_NAME_CHARS = 100
 """The longest header cell: column names are short keys, and messages quote them."""
 
 MAX_PROBLEMS = 200
-"""Reading stops past this many problems, so that a badly broken file is reported quickly."""
+"""Problems kept in full; beyond them problems are only counted, so that a badly broken file
+costs no more memory than a sound one and its count of problems is still exact."""
 
 
 @dataclass(frozen=True)
@@ -49,23 +51,10 @@ class CsvTable:
     rows: tuple[CsvRow, ...]
 
 
-# What a path can name besides a regular file, as a message calls it.
-NOT_REGULAR = (
-    (stat.S_ISDIR, "a folder"),
-    (stat.S_ISFIFO, "a named pipe"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
-
-
 def _check_file(info: os.stat_result, path: Path) -> None:
     """Refuses anything but a regular file, and a regular file whose reported size is too large."""
     if not stat.S_ISREG(info.st_mode):
-        kind = next(
-            (kind for is_kind, kind in NOT_REGULAR if is_kind(info.st_mode)), "a special file"
-        )
-        raise refuse("not_regular_file", {"kind": kind}, file=str(path))
+        raise refuse("not_regular_file", {"kind": kind_of(info.st_mode)}, file=str(path))
     if info.st_size > MAX_FILE_BYTES:
         raise refuse("too_big", {"size": info.st_size, "limit": MAX_FILE_BYTES}, file=path.name)
 
@@ -136,7 +125,7 @@ def _delimiter(first_line: str, required: Iterable[str]) -> str:
 
 
 def _records(
-    reader: Iterator[list[str]], name: str, problems: list[Problem]
+    reader: Iterator[list[str]], name: str, problems: Problems
 ) -> Iterator[tuple[int, list[str]]]:
     """Each record with its row number (the header is row 1); stops at the first row that is
     not valid CSV, adding that problem."""
@@ -169,7 +158,7 @@ def parse(
     is_known: Callable[[str], bool] | None = None,
 ) -> CsvTable:
     """Rows as dictionaries keyed by column, after checking the header, every row's width and
-    every cell's length; all problems at once (up to MAX_PROBLEMS)."""
+    every cell's length; all problems at once (the first MAX_PROBLEMS kept, all counted)."""
     required = list(required)
     known = set(required) | set(optional)
     is_known = is_known or (lambda column: column in known)
@@ -179,7 +168,7 @@ def parse(
         csv.field_size_limit(CSV_MODULE_FIELD_LIMIT)
     delimiter = _delimiter(FIRST_LINE.match(text).group(), required)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    problems: list[Problem] = []
+    problems = Problems(MAX_PROBLEMS)
     records = _records(reader, name, problems)
     _, first = next(records, (1, []))
     # A header cell too long to be a column name is all that is said about the file: every
@@ -190,12 +179,10 @@ def parse(
         if len(cell) > MAX_COLUMN_NAME_CHARS
     )
     if problems:
-        raise InvalidInput(problems[:MAX_PROBLEMS])
+        raise problems.error()
     header = tuple(column.strip() for column in first)
     seen: set[str] = set()
     for column in header:
-        if len(problems) >= MAX_PROBLEMS:
-            raise InvalidInput(problems)
         if column in seen:
             problems.append(Problem("column_twice", file=name, row=1, column=column))
         seen.add(column)
@@ -208,8 +195,6 @@ def parse(
     )
     rows: list[CsvRow] = []
     for number, record in records:
-        if len(problems) >= MAX_PROBLEMS:
-            break
         too_long = [
             _too_long(
                 cell,
@@ -231,11 +216,13 @@ def parse(
             params = {"fields": len(record), "header": len(header)}
             problems.append(Problem("wrong_width", params=params, file=name, row=number))
             continue
-        rows.append(CsvRow(number, dict(zip(header, record, strict=True))))
+        if not problems:
+            # Once the file is refused its rows are of no use: only the problems are counted.
+            rows.append(CsvRow(number, dict(zip(header, record, strict=True))))
     if not rows and not problems:
         problems.append(Problem("no_rows", file=name))
     if problems:
-        raise InvalidInput(problems[:MAX_PROBLEMS])
+        raise problems.error()
     return CsvTable(name, header, tuple(rows))
 
 

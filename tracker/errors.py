@@ -7,7 +7,7 @@ a form label, a file's row and column) says so with `at`, or with `file`, `row` 
 """
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -52,14 +52,53 @@ class Problem:
 
 
 class InvalidInput(Exception):
-    """Raised when input breaks the tracker's rules; nothing has been written."""
+    """Raised when input breaks the tracker's rules; nothing has been written.
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
+    `problems` are those kept in full; `more` counts those found beyond them (a badly broken
+    file has more problems than anyone reads), so `count` is the exact number found.
+    """
+
+    def __init__(self, problems: Iterable[Problem], *, more: int = 0) -> None:
         self.problems: list[Problem] = list(problems)
+        self.more = more
         super().__init__(self.problems)
+
+    @property
+    def count(self) -> int:
+        return len(self.problems) + self.more
 
     def __str__(self) -> str:
         return "; ".join(str(p) for p in self.problems)
+
+
+class Problems:
+    """Problems found so far: the first `keep` in full, the rest only counted, so that memory
+    stays bounded however broken the input and the count stays exact."""
+
+    def __init__(self, keep: int) -> None:
+        self.keep = keep
+        self.kept: list[Problem] = []
+        self.more = 0
+
+    def append(self, problem: Problem) -> None:
+        if len(self.kept) < self.keep:
+            self.kept.append(problem)
+        else:
+            self.more += 1
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.append(problem)
+
+    def __len__(self) -> int:
+        return len(self.kept) + self.more
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.kept)
+
+    def error(self) -> InvalidInput:
+        """The exception that reports them all: the kept ones listed, the rest counted."""
+        return InvalidInput(self.kept, more=self.more)
 
 
 def refuse(code: str, params: Mapping[str, Any] | None = None, **where: Any) -> InvalidInput:

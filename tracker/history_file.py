@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from tracker import clock, csvfile
-from tracker.errors import InvalidInput, Problem
+from tracker.errors import Problem, Problems
 from tracker.records import (
     LINK,
     TEXT,
@@ -119,22 +119,21 @@ def read(path: Path) -> HistoryFile:
 
 
 def parse(data: bytes, name: str) -> HistoryFile:
-    """Every row as an assessment to import; all problems at once (up to csvfile.MAX_PROBLEMS)."""
+    """Every row as an assessment to import; all problems at once (the first
+    csvfile.MAX_PROBLEMS kept, every one counted)."""
     table = csvfile.parse(
         csvfile.decode(data, name), name, required=REQUIRED, optional=BASE_COLUMNS, is_known=_known
     )
     groups = sorted({int(m.group(1)) for c in table.header if (m := EVIDENCE_COLUMN.fullmatch(c))})
     today = clock.today()
-    problems: list[Problem] = []
+    problems = Problems(csvfile.MAX_PROBLEMS)
     found = HistoryFile(table.name, [], [], [])
     for row in table.rows:
-        if len(problems) >= csvfile.MAX_PROBLEMS:
-            break
         found.row_numbers.append(row.number)
         row_problems = _parse_row(row.values, groups, today, found)
         problems.extend(found.locate(p.placed(record=len(found.rows) - 1)) for p in row_problems)
     if problems:
-        raise InvalidInput(problems)
+        raise problems.error()
     return found
 
 

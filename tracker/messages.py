@@ -4,8 +4,15 @@ problem becomes a sentence (and where a translation will plug in)."""
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tracker.errors import Problem
+from tracker.errors import InvalidInput, Problem
 from tracker.records import field_name
+
+MAX_PROBLEMS_SHOWN = 100
+"""Problems listed one by one, on the command line and on the pages; the rest are counted."""
+
+QUOTED_MAX_CHARS = 100
+"""The most of a value a message quotes: a value pasted by mistake (a whole file in one option)
+is shown by its start, so that the message stays one readable line."""
 
 
 def _choices(params: Mapping[str, Any]) -> str:
@@ -135,7 +142,23 @@ TEXTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
 
 def message(problem: Problem) -> str:
     """What is wrong, in English, without saying where."""
-    return TEXTS[problem.code](problem.params)
+    return TEXTS[problem.code]({k: _shortened(v) for k, v in problem.params.items()})
+
+
+def _shortened(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > QUOTED_MAX_CHARS:
+        return value[:QUOTED_MAX_CHARS] + "…"
+    return value
+
+
+def problem_lines(error: InvalidInput) -> list[str]:
+    """The first MAX_PROBLEMS_SHOWN problems, one line each, then one line counting the rest
+    exactly: what the command line prints and the pages list, the same on both."""
+    lines = [str(problem) for problem in error.problems[:MAX_PROBLEMS_SHOWN]]
+    rest = error.count - len(lines)
+    if rest:
+        lines.append(f"… and {rest:,} more problem{'' if rest == 1 else 's'}")
+    return lines
 
 
 def where(problem: Problem) -> str:

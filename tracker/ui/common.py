@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from tracker import db, reports, taxonomy
+from tracker import db, messages, reports, taxonomy
 from tracker.errors import InvalidInput
 from tracker.records import DAY, LINK, Spec
 from tracker.ui import data
@@ -54,9 +54,10 @@ def page_header(title: str, caption: str) -> None:
 
 
 def show_problems(error: InvalidInput) -> None:
+    """The problems as the command line prints them: the first 100, then how many more."""
     st.error(
         "Nothing was saved. Please fix:\n\n"
-        + "\n".join(f"- {plain(str(problem))}" for problem in error.problems)
+        + "\n".join(f"- {plain(line)}" for line in messages.problem_lines(error))
     )
 
 
