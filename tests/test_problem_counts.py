@@ -11,7 +11,7 @@ from tracker import csvfile, history_file, messages
 from tracker.cli import main
 from tracker.errors import InvalidInput, Problem
 from tracker.service import Tracker
-from tracker.ui.common import WORD_JOINER
+from tracker.ui.common import NO_BREAK_SPACE, WORD_JOINER
 
 HEADER = "recommendation_id,status,progress,as_of,analyst\n"
 # One problem a row (a status that is not one), two a row (and progress in full-width digits),
@@ -115,7 +115,7 @@ def test_the_upload_page_lists_the_same_lines_as_the_command_line(
 def _as_read(markdown: str) -> str:
     """Markdown made by `plain` as a reader sees it."""
     text = re.sub(r"\\(.)", r"\1", markdown)
-    return text.replace(WORD_JOINER, "")
+    return text.replace(WORD_JOINER, "").replace(NO_BREAK_SPACE, " ")
 
 
 def _statuses() -> list[str]:

@@ -13,12 +13,19 @@ from tracker.ui import data
 from tracker.views import RecommendationView
 
 # Every ASCII punctuation mark may be backslash-escaped in Markdown; escaping them all keeps
-# typed text from becoming links, images, HTML, colours or formulas when a label needs it.
+# typed text from becoming links, images, HTML, headings, lists, quotes, tables, rules, fences,
+# colours, icons or formulas.
 _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
-# Bare addresses ("www.example.com", "https://…", "a@b.org") become links even when escaped;
-# an invisible word joiner inside "www." and after a colon or an at sign keeps them text.
+# Bare addresses ("www.example.com", "https://…", "a@b.org") become links even when escaped, and
+# emoji shortcodes (":smile:") become emoji; an invisible word joiner inside "www." and after a
+# colon or an at sign keeps them text.
 _LINK_START = re.compile(r"((?<![^\W_])w(?=ww\.)|[:@])", re.IGNORECASE)
 WORD_JOINER = "\u2060"
+# Tabs, and spaces that start a line or follow another space, are what Markdown reads as
+# structure (four of them make a code block) and what HTML collapses; no-break spaces are
+# neither, and look the same. A tab shows as four.
+_STRUCTURAL_SPACE = re.compile(r"\t|(?:^|(?<=[ \t])) ", re.MULTILINE)
+NO_BREAK_SPACE = "\u00a0"
 # Texts that may be longer than this get a text area rather than a one-line input.
 LONGEST_LINE = taxonomy.URL_MAX_CHARS
 
@@ -26,15 +33,28 @@ LONGEST_LINE = taxonomy.URL_MAX_CHARS
 def plain(text: str) -> str:
     """Text that Streamlit's Markdown shows literally, for labels that only take Markdown.
 
-    Where a widget takes plain text (st.text, tables, select boxes), pass the text itself.
+    Every Markdown construct is made inert: punctuation is escaped, addresses and shortcodes
+    are broken by an invisible word joiner, and spaces that indent a line or follow another
+    space become no-break spaces, so that nothing becomes a code block, a link, an emoji or a
+    formula. Where a widget takes plain text (st.text, tables, select boxes), pass the text
+    itself.
     """
     joined = _LINK_START.sub(rf"\1{WORD_JOINER}", text)
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", joined)
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", joined)
+    return _STRUCTURAL_SPACE.sub(_no_break, escaped)
+
+
+def _no_break(match: re.Match[str]) -> str:
+    return NO_BREAK_SPACE * (4 if match.group() == "\t" else 1)
 
 
 def show_plain(text: str) -> None:
-    """Shows typed text as it was typed, line breaks included."""
-    st.markdown(plain(text).replace("\n", "  \n"))
+    """Shows typed text as it was typed, line breaks and runs of spaces included.
+
+    Streamlit drops the spaces before the first and after the last character.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n")
+    st.markdown(plain(lines).replace("\n", "  \n"))
 
 
 def url() -> str:
