@@ -4,7 +4,9 @@ Each command is a handler registered with its parser. Read-only commands never c
 anything; the others bring the schema up to date first, as the dashboard does at start.
 
 Exit codes: 0 success; 2 bad input, one line per problem on stderr and nothing written;
-1 any other failure (the database unreachable, say), with a one-line message.
+1 any other failure (the database unreachable, say), with a one-line message. No input ends in
+a traceback. What people typed or files held reaches the terminal with its control characters
+escaped (`tracker.terminal`), one record per line; CSV goes out exactly as exported.
 """
 
 import argparse
@@ -28,10 +30,12 @@ from tracker import (
     reports,
     taxonomy,
 )
-from tracker.errors import InvalidInput, Problem
+from tracker.errors import InvalidInput, Problem, refuse
+from tracker.file_kinds import kind_of
 from tracker.records import DAY, AssessmentDraft, EvidenceDraft, declared_fields
 from tracker.rules import default_of, read_date, read_value
 from tracker.service import COMMAND_LINE, Actor, Tracker
+from tracker.terminal import first_undecodable_byte, is_utf8, visible
 from tracker.views import AssessmentView
 
 NO_RECOMMENDATIONS = (
@@ -46,6 +50,8 @@ OPTION_OF = {name: spec.option for name, spec in LOG_FIELDS} | {
     "until": "until",
     "recorded_by": "recorded-by",
 }
+# The environment variables the tracker reads, checked like the arguments.
+VARIABLES = ("TRACKER_DB_URL", "TRACKER_ADMIN_DB_URL", "TRACKER_TIMEZONE")
 
 
 class UsageError(Exception):
@@ -134,6 +140,10 @@ def _emit(write: Callable[[TextIO], None], out: Path | None) -> None:
         return
     if out.is_dir():
         raise InvalidInput([Problem("out_is_folder", at=f"--out {out}")])
+    if out.exists() and not out.is_file():
+        # Writing goes through a new file put in the target's place: a device or a named pipe
+        # would be replaced, not written to.
+        raise refuse("not_regular_file", {"kind": kind_of(out.stat().st_mode)}, at=f"--out {out}")
     if not out.parent.is_dir():
         raise InvalidInput(
             [Problem("folder_missing", params={"folder": out.parent}, at=f"--out {out}")]
@@ -145,7 +155,7 @@ def _emit(write: Callable[[TextIO], None], out: Path | None) -> None:
         os.replace(partial, out)
     finally:
         partial.unlink(missing_ok=True)
-    print(f"Wrote {out}", file=sys.stderr)
+    print(visible(f"Wrote {out}"), file=sys.stderr)
 
 
 def _csv(report: reports.Report) -> Callable[[TextIO], None]:
@@ -178,15 +188,13 @@ def _history_line(a: AssessmentView) -> str:
         marks.append(f"corrects #{a.corrects_id}")
     if a.corrected_by_id is not None:
         marks.append(f"CORRECTED by #{a.corrected_by_id}")
-    note = a.note.splitlines()[0] if a.note else ""
-    if len(note) > 80 or len(a.note.splitlines()) > 1:
-        note = note[:79] + "…"
+    note = a.note if len(a.note) <= 80 else a.note[:79] + "…"
     fields = [
         f"#{a.id}",
         a.as_of.isoformat(),
         a.status,
         _progress(a.progress),
-        f"analyst={a.analyst}",
+        f"analyst={visible(a.analyst)}",
         f"confidence={a.confidence}",
         f"basis={a.basis}",
         f"evidence={len(a.evidence)}",
@@ -195,7 +203,7 @@ def _history_line(a: AssessmentView) -> str:
     if marks:
         fields.append("[" + "; ".join(marks) + "]")
     if note:
-        fields.append(note)
+        fields.append(visible(note))
     return "  ".join(fields)
 
 
@@ -233,13 +241,13 @@ def log(tracker: Tracker, args: argparse.Namespace) -> None:
 
 def import_recommendations(tracker: Tracker, args: argparse.Namespace) -> None:
     ids = tracker.add_recommendations(_operator(), recommendation_file.read(args.file))
-    print(f"Imported {_plural(len(ids), 'recommendation')}: {', '.join(ids)}")
+    print(visible(f"Imported {_plural(len(ids), 'recommendation')}: {', '.join(ids)}"))
 
 
 def list_recommendations(tracker: Tracker, args: argparse.Namespace) -> None:
     recommendations = tracker.recommendations()
     for rec in recommendations:
-        print(f"{rec.id}\t{rec.theme}\t{rec.title}")
+        print("\t".join(visible(text) for text in (rec.id, rec.theme, rec.title)))
     if not recommendations:
         print(NO_RECOMMENDATIONS, file=sys.stderr)
 
@@ -249,7 +257,7 @@ def history(tracker: Tracker, args: argparse.Namespace) -> None:
     for assessment in found:
         print(_history_line(assessment))
     if not found:
-        print(f"{args.recommendation} has no assessments yet.", file=sys.stderr)
+        print(visible(f"{args.recommendation} has no assessments yet."), file=sys.stderr)
 
 
 def status(tracker: Tracker, args: argparse.Namespace) -> None:
@@ -260,9 +268,10 @@ def status(tracker: Tracker, args: argparse.Namespace) -> None:
     rows = tracker.statuses(as_of)
     for row in rows:
         effective = row.assessment.as_of.isoformat() if row.assessment else "-"
+        rec = row.recommendation
         print(
-            f"{row.recommendation.id}\t{row.status}\t{_progress(row.progress)}\t"
-            f"{effective}\t{row.recommendation.title}"
+            f"{visible(rec.id)}\t{row.status}\t{_progress(row.progress)}\t"
+            f"{effective}\t{visible(rec.title)}"
         )
     if not rows:
         print(NO_RECOMMENDATIONS, file=sys.stderr)
@@ -300,12 +309,12 @@ def import_history(tracker: Tracker, args: argparse.Namespace) -> None:
 
 def backup(tracker: Tracker, args: argparse.Namespace) -> None:
     tracker.backup(_operator(), args.file)
-    print(f"Backed up to {args.file}")
+    print(visible(f"Backed up to {args.file}"))
 
 
 def restore(tracker: Tracker, args: argparse.Namespace) -> None:
     tracker.restore(_operator(), args.file, force=args.force)
-    print(f"Restored from {args.file}")
+    print(visible(f"Restored from {args.file}"))
 
 
 # -- the parser ------------------------------------------------------------------------------
@@ -483,11 +492,55 @@ def run(tracker: Tracker, args: argparse.Namespace) -> None:
     args.handler(tracker, args)
 
 
+def _option_names(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """Each destination of a parsed value, by the option or argument a person typed for it."""
+    names: dict[str, str] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                names |= _option_names(sub)
+        elif action.option_strings:
+            names[action.dest] = max(action.option_strings, key=len)
+        else:
+            names[action.dest] = action.metavar or action.dest
+    return names
+
+
+def _typed_values(args: argparse.Namespace) -> list[tuple[str, object]]:
+    """Every value the command line gave, with its destination; evidence items by field."""
+    found = []
+    for dest, value in vars(args).items():
+        if dest == "evidence":
+            for item in value or []:
+                found += [(f"evidence_{k}" if k != "url" else dest, v) for k, v in item.items()]
+        else:
+            found.append((dest, value))
+    return found
+
+
+def _check_utf8(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuses arguments and tracker variables holding bytes that are not UTF-8, by name."""
+    names = _option_names(parser)
+    problems = []
+    where = [(names.get(dest, dest), str(value)) for dest, value in _typed_values(args)]
+    where += [(name, os.environ.get(name, "")) for name in VARIABLES]
+    for name, text in where:
+        if not is_utf8(text):
+            params = {"byte": first_undecodable_byte(text)}
+            problems.append(Problem("not_utf8_argument", params=params, at=name))
+    if problems:
+        raise InvalidInput(problems)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs one command; returns the exit code (0 done, 1 failure, 2 bad input)."""
     try:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        _check_utf8(parser, args)
         url = getattr(args, "db", None)
+        if url is not None and not url.strip():
+            raise refuse("not_database_url", at="db ''")
         if args.handler is fill_demo:
             url = url or demo.DEMO_URL
         tracker = Tracker.open(url)
@@ -496,27 +549,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             tracker.close()
     except UsageError as exc:
-        print(exc, file=sys.stderr)
+        _say(str(exc))
         return 2
     except InvalidInput as exc:
         located = InvalidInput([_located(p) for p in exc.problems], more=exc.more)
         for line in messages.problem_lines(located):
-            print(f"error: {line}", file=sys.stderr)
+            _say(f"error: {line}")
         return 2
     except SQLAlchemyError as exc:
-        print(f"error: database failure: {_first_line(exc)}", file=sys.stderr)
+        _say(f"error: database failure: {_first_line(exc)}")
         return 1
     except BrokenPipeError:
         # The reader went away (`| head`, say): nothing more to say, and nowhere to say it.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except OSError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _say(f"error: {exc}")
+        return 1
+    except Exception as exc:
+        # Whatever was not foreseen still ends in one line, not a traceback; the tests treat
+        # this message as a failure, so that every case gets a message of its own.
+        _say(f"error: unexpected failure ({type(exc).__name__}): {_first_line(exc)}")
         return 1
     return 0
 
 
-def _first_line(exc: SQLAlchemyError) -> str:
+def _say(line: str) -> None:
+    """One line on stderr, control characters escaped."""
+    print(visible(line), file=sys.stderr)
+
+
+def _first_line(exc: Exception) -> str:
     cause = getattr(exc, "orig", None) or exc
     lines = str(cause).strip().splitlines()
     return lines[0] if lines else type(cause).__name__

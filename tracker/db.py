@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, ProgrammingError, SQLAlchemyError
 
 from tracker.errors import InvalidInput, refuse
+from tracker.file_kinds import kind_of
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "tracker.db"
@@ -48,28 +49,38 @@ def database_url(url: str | None = None) -> str:
 def make_engine(url: str | None = None) -> Engine:
     """An engine for the URL, configured for the tracker's concurrency on SQLite or PostgreSQL.
 
-    Refuses, as bad input, a URL that is not one, a database other than SQLite or PostgreSQL,
-    and a SQLite file in a folder that does not exist (only the default file's folder is made).
+    Refuses, as bad input, a URL that is not one (or whose settings are not), a database other
+    than SQLite or PostgreSQL, a driver other than the one the tracker installs for it, and a
+    SQLite file in a folder that does not exist (only the default file's folder is made).
     """
     text_url = database_url(url)
     try:
         parsed = make_url(text_url)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:
         raise refuse("not_database_url", at=f"db {text_url!r}") from exc
     backend = parsed.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
         raise refuse("unsupported_database", {"backend": backend}, at="db")
     if backend == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_driver_name() not in ("pysqlite", "psycopg"):
+        raise refuse("unsupported_database", {"backend": parsed.drivername}, at="db")
     if backend != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True)
+        return _engine(text_url, parsed, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
-        folder = Path(parsed.database).parent
-        if Path(parsed.database) == DEFAULT_DB_PATH:
+        path = Path(parsed.database)
+        if path.exists() and not path.is_file():
+            # SQLite would open a device or a named pipe as a database, and write its journal
+            # beside it.
+            raise refuse(
+                "not_regular_file", {"kind": kind_of(path.stat().st_mode)}, at=f"db {path}"
+            )
+        folder = path.parent
+        if path == DEFAULT_DB_PATH:
             folder.mkdir(parents=True, exist_ok=True)
         elif not folder.is_dir():
             raise refuse("folder_missing", {"folder": folder}, at="db")
-    engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+    engine = _engine(text_url, parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
@@ -88,6 +99,14 @@ def make_engine(url: str | None = None) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
     return engine
+
+
+def _engine(text_url: str, parsed, **options) -> Engine:
+    """The engine, or the URL refused when a setting in it is not one (`?timeout=soon`)."""
+    try:
+        return create_engine(parsed, **options)
+    except (ArgumentError, ValueError, TypeError) as exc:
+        raise refuse("not_database_url", at=f"db {text_url!r}") from exc
 
 
 def _use_wal(cursor: sqlite3.Cursor) -> None:

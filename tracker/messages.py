@@ -33,6 +33,9 @@ TEXTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "in_future": lambda p: f"{p['value']} is in the future (today is {p['today']})",
     "out_of_range": lambda p: f"{p['value']} is outside {p['min']}–{p['max']}",
     "not_whole_number": lambda p: f"{p['value']!r} is not a whole number",
+    "too_many_digits": lambda p: (
+        f"{p['value']!r} has {p['digits']:,} digits; numbers are read up to {p['limit']} digits"
+    ),
     "not_date": lambda p: f"{p['value']!r} is not a date in the form YYYY-MM-DD",
     "not_date_time": lambda p: f"{p['value']!r} is not a date and time in ISO form",
     "no_utc_offset": lambda p: f"{p['value']!r} has no UTC offset (write it as in an export)",
@@ -106,6 +109,12 @@ TEXTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "out_is_folder": lambda p: "is a folder; name a file to write",
     "folder_missing": lambda p: f"the folder {p['folder']} does not exist",
     "file_exists": lambda p: "already exists; choose a new file",
+    # The command line
+    "not_utf8_argument": lambda p: (
+        "is not UTF-8 text"
+        + ("" if p["byte"] is None else f" (byte 0x{p['byte']:02X})")
+        + "; the command line takes UTF-8 only"
+    ),
     # Databases, backups and settings
     "not_database_url": lambda p: "is not a database URL",
     "unsupported_database": lambda p: f"{p['backend']} is not supported; use sqlite or postgresql",

@@ -33,6 +33,11 @@ WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+", re.ASCII)
 RECOMMENDATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*", re.ASCII)
 MAX_ID = 2**31 - 1
 """The largest assessment id the database holds (a 32-bit integer on PostgreSQL)."""
+MAX_DIGITS = 100
+"""The most significant digits a whole number may have. Up to this many, a number is read and
+then judged by its field's range (every number the tracker keeps has at most 10 digits); a longer
+one is refused as such, unconverted: Python will not convert a number of more than 4,300 digits,
+and one of millions would take seconds."""
 
 
 def is_web_url(text: str) -> bool:
@@ -48,7 +53,8 @@ def is_web_url(text: str) -> bool:
 
 
 def read_number(text: str, field: str, problems: list[Problem], **where) -> int | None:
-    """A whole number written in ASCII digits; blank text is reported as required."""
+    """A whole number written in ASCII digits (an optional sign, no `_`, no other script's
+    digits); blank text is reported as required."""
     text = text.strip()
     if not text:
         problems.append(Problem("required", field, **where))
@@ -56,7 +62,13 @@ def read_number(text: str, field: str, problems: list[Problem], **where) -> int 
     if not WHOLE_NUMBER.fullmatch(text):
         problems.append(Problem("not_whole_number", field, {"value": text}, **where))
         return None
-    return int(text)
+    digits = text.lstrip("+-").lstrip("0")
+    if len(digits) > MAX_DIGITS:
+        params = {"value": text, "digits": len(digits), "limit": MAX_DIGITS}
+        problems.append(Problem("too_many_digits", field, params, **where))
+        return None
+    value = int(digits or "0")
+    return -value if text.startswith("-") else value
 
 
 def read_date(text: str, field: str, problems: list[Problem], **where) -> date | None:
