@@ -80,6 +80,14 @@ TEXTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
         f"{p['value']!r} is already the id of a stored recommendation"
     ),
     "recommendation_id_twice": lambda p: f"{p['value']!r} is also the id in row {p['other_row']}",
+    "recommendation_id_taken_by_case": lambda p: (
+        f"{p['value']!r} differs only by case from {p['stored']!r}, the id of a stored "
+        "recommendation; ids must differ by more than case"
+    ),
+    "recommendation_id_case_twice": lambda p: (
+        f"{p['value']!r} differs only by case from {p['other_value']!r}, the id in row "
+        f"{p['other_row']}; ids must differ by more than case"
+    ),
     # Periods of reports
     "not_before_end": lambda p: f"must be before the end date {p['end']}",
     # Files

@@ -67,10 +67,19 @@ def read(path: Path) -> RecommendationFile:
             review_every_days=review_days,
         )
         row_problems += check_recommendation(draft, today=today)
-        if draft.id in first_row:
-            params = {"value": draft.id, "other": first_row[draft.id]}
-            row_problems.append(Problem("recommendation_id_twice", "id", params))
-        first_row.setdefault(draft.id, record)
+        # Ids are compared exactly, but two that differ only by case (N1, n1) are refused: a
+        # person reading a report or typing an id could not tell them apart.
+        other = first_row.get(draft.id.lower())
+        if other is not None:
+            first_id = found.drafts[other].id
+            params = {"value": draft.id, "other": other, "other_value": first_id}
+            code = (
+                "recommendation_id_twice"
+                if first_id == draft.id
+                else "recommendation_id_case_twice"
+            )
+            row_problems.append(Problem(code, "id", params))
+        first_row.setdefault(draft.id.lower(), record)
         found.drafts.append(draft)
         problems += [found.locate(p.placed(record=record)) for p in row_problems]
     if problems:

@@ -103,13 +103,29 @@ class Store:
         # Positions follow the largest one; two imports at once must not pick the same.
         locks.recommendation_positions(session)
         ids = [d.id for d in drafts]
-        taken = set(session.scalars(select(Recommendation.id).where(Recommendation.id.in_(ids))))
-        if taken:
-            raise InvalidInput(
-                Problem("recommendation_id_taken", "id", {"value": rec_id}, record=n)
-                for n, rec_id in enumerate(ids)
-                if rec_id in taken
+        # An id equal to a stored one but for case is refused too (ids are ASCII, so lower()
+        # means the same on both databases).
+        lowered = {rec_id.lower() for rec_id in ids}
+        stored = set(
+            session.scalars(
+                select(Recommendation.id).where(func.lower(Recommendation.id).in_(lowered))
             )
+        )
+        by_case = {stored_id.lower(): stored_id for stored_id in sorted(stored)}
+        problems = [
+            Problem("recommendation_id_taken", "id", {"value": rec_id}, record=n)
+            if rec_id in stored
+            else Problem(
+                "recommendation_id_taken_by_case",
+                "id",
+                {"value": rec_id, "stored": by_case[rec_id.lower()]},
+                record=n,
+            )
+            for n, rec_id in enumerate(ids)
+            if rec_id.lower() in by_case
+        ]
+        if problems:
+            raise InvalidInput(problems)
         position = session.scalar(select(func.coalesce(func.max(Recommendation.position), 0)))
         for offset, draft in enumerate(drafts, start=1):
             session.add(
