@@ -122,3 +122,9 @@ def _statuses() -> list[str]:
     from tracker import taxonomy
 
     return list(taxonomy.LOGGABLE_STATUSES)
+
+
+def test_the_readme_states_how_many_problems_are_listed():
+    readme = " ".join((Path(__file__).parent.parent / "README.md").read_text("utf-8").split())
+    assert f"its first {messages.MAX_PROBLEMS_SHOWN} problems listed and the rest" in readme
+    assert f"the first {messages.MAX_PROBLEMS_SHOWN} of a badly broken file" in readme
