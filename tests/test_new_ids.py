@@ -291,7 +291,11 @@ def test_the_reports_page_imports_another_trackers_history_with_new_ids(
         f"{sample} assessments will be added with new ids after the stored ones (corrections "
         "follow them); 0 are already stored and will be skipped. Nothing has been written yet."
     ]
-    assert "Id in the file" in app.dataframe[-1].value.columns
+    preview = app.dataframe[-1].value
+    assert list(preview["Id in the file"][:3]) == ["1", "2", "3"]
+    assert list(preview["Status"][:2]) == ["Not started", "In progress"]
+    corrects = [value for value in preview["Corrects"] if value]
+    assert corrects == [str(a.corrects_id) for a in every_assessment(source) if a.corrects_id]
     assert tracker.count_assessments() == 3, "the preview writes nothing"
     app.button(key="import_confirm").click().run()
     assert not app.exception

@@ -39,6 +39,11 @@ def _offering_new_ids(error: InvalidInput) -> InvalidInput:
     )
 
 
+def _blank_or(assessment_id: int | None) -> str:
+    """An id as the preview shows it: blank when the row has none."""
+    return "" if assessment_id is None else str(assessment_id)
+
+
 def _preview(file: history_file.HistoryFile, new_ids: bool) -> AppendResult:
     """What importing the file would do; raises its problems, naming the checkbox."""
     try:
@@ -181,14 +186,14 @@ if uploaded is not None:
                 [
                     {
                         "Row": number,
-                        "Id in the file" if new_ids else "Id": row.assessment_id,
+                        "Id in the file" if new_ids else "Id": _blank_or(row.assessment_id),
                         "Recommendation": row.draft.recommendation_id,
-                        "Status": row.draft.status,
+                        "Status": common.status_label(row.draft.status),
                         "Progress": row.draft.progress,
                         "As of": row.draft.as_of,
                         "Analyst": row.draft.analyst,
                         "Evidence": len(row.draft.evidence),
-                        "Corrects": row.draft.corrects_id,
+                        "Corrects": _blank_or(row.draft.corrects_id),
                         "Note": row.draft.note,
                     }
                     for number, row in zip(
