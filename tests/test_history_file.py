@@ -140,7 +140,9 @@ def test_a_stored_id_with_other_content_is_an_error(tracker: Tracker):
         tracker.import_history(ACTOR, history_file.parse(text.encode(), "history.csv"))
     assert [str(p) for p in refused.value.problems] == [
         "history.csv, row 5, column assessment_id: assessment 4 is already stored with other "
-        "content; assessments are never changed, so log a correction instead"
+        "content, and assessments are never changed: if this file comes from another tracker, "
+        "import it giving its assessments new ids; to change the stored assessment, log a "
+        "correction"
     ]
 
 

@@ -294,10 +294,25 @@ def export(tracker: Tracker, args: argparse.Namespace) -> None:
 
 def import_history(tracker: Tracker, args: argparse.Namespace) -> None:
     file = history_file.read(args.file)
-    result = tracker.import_history(
-        _operator(), file, dry_run=args.dry_run, on_progress=_progress_printer("Importing")
-    )
+    try:
+        result = tracker.import_history(
+            _operator(),
+            file,
+            dry_run=args.dry_run,
+            new_ids=args.new_ids,
+            on_progress=_progress_printer("Importing"),
+        )
+    except InvalidInput as refused:
+        # An id stored with other content: say how this command takes another tracker's file.
+        raise InvalidInput(
+            p.placed(params={**p.params, "option": "--new-ids"})
+            if p.code == "stored_with_other_content"
+            else p
+            for p in refused.problems
+        ) from None
     added = _plural(result.added, "assessment")
+    if args.new_ids:
+        added += " with new ids" + (f" (#{result.ids[0]}–#{result.ids[-1]})" if result.ids else "")
     if args.dry_run:
         print(
             f"Dry run: {added} would be added, {result.skipped} already stored; "
@@ -453,10 +468,18 @@ def build_parser() -> Parser:
         import_history,
         "add assessments from a CSV file in the export format, all or nothing",
         description="Rows already stored are skipped and counted; a row whose id is stored "
-        "with other content is an error. Any error writes nothing. Files of up to "
+        "with other content is an error (with --new-ids, the file's ids are renumbered "
+        "instead). Status, confidence, basis, source type and grades may be given as keys or "
+        "as the labels the dashboard shows. Any error writes nothing. Files of up to "
         f"{csvfile.MAX_FILE_BYTES // (1024 * 1024)} MiB are read.",
     )
     import_parser.add_argument("file", type=Path, metavar="FILE")
+    import_parser.add_argument(
+        "--new-ids",
+        action="store_true",
+        help="for a file from another tracker: give its assessments new ids after the stored "
+        "ones, and point its corrections at them (a correction must correct a row of the file)",
+    )
     import_parser.add_argument(
         "--dry-run",
         action="store_true",

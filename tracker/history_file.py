@@ -5,7 +5,7 @@ One row per assessment, in id order: `assessment_id`, the assessment's fields (w
 `evidence_1_title`, … `evidence_2_url`, …), as many as the assessment with the most evidence
 has, at least one. The columns come from the records' declarations. Keys, not labels; ISO
 dates; recorded times in UTC with microseconds. What `write` produces, `parse` takes back
-unchanged.
+unchanged; `parse` also takes a choice by the label the dashboard shows ("In progress").
 """
 
 import re
@@ -137,11 +137,25 @@ def parse(data: bytes, name: str) -> HistoryFile:
     return found
 
 
+# For each field with choices, its keys by their labels in any case: a file may say "In
+# progress" where the export says `in_progress`.
+_KEYS_BY_LABEL = {
+    (record, name): {label.casefold(): key for key, label in spec.labels.items()}
+    for record in (AssessmentDraft, EvidenceDraft)
+    for name, spec in declared_fields(record)
+    if spec.choices
+}
+
+
 def _read_cell(text: str, name: str, spec: Spec, record: type, problems: list[Problem]):
-    """A field's value from a cell; text written with a leading `'` gets its own text back."""
+    """A field's value from a cell; text written with a leading `'` gets its own text back,
+    and a choice given by its label (in any case) its key."""
     if spec.kind in (TEXT, LINK):
         return csvfile.restore(text)
-    return read_value(text, name, spec, default_of(record, name), problems)
+    value = read_value(text, name, spec, default_of(record, name), problems)
+    if spec.choices and value not in spec.choices:
+        return _KEYS_BY_LABEL[record, name].get(value.casefold(), value)
+    return value
 
 
 def _parse_row(

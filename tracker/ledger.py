@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Select, exists, select, text
+from sqlalchemy import Select, exists, func, select, text
 from sqlalchemy.orm import Session, aliased
 
 from tracker import clock, locks
@@ -23,6 +23,7 @@ from tracker.records import (
     declared_fields,
     values_of,
 )
+from tracker.renumbering import renumber
 from tracker.rules import MAX_ID
 
 
@@ -83,11 +84,12 @@ class AppendPlan:
     """Checks rows against each other and the database, and decides which are new.
 
     With `skip_stored`, a row equal to a stored assessment is skipped (imports); otherwise
-    every row is new (logging). With `lock` (for a plan that will be written), locks the
-    recommendations involved, and, when rows carry their own ids, keeps every other writer of
-    assessments out, so that no concurrent writer takes an id the rows need (see tracker.locks).
-    Each problem names the index of its row (`record`); the caller knows where that row came
-    from.
+    every row is new (logging). With `new_ids`, the rows' ids are another tracker's: the rows
+    get new ids here and their corrections follow them (see tracker.renumbering). With `lock`
+    (for a plan that will be written), locks the recommendations involved, and, when rows carry
+    their own ids or get new ones, keeps every other writer of assessments out, so that no
+    concurrent writer takes an id the rows need (see tracker.locks). Each problem names the
+    index of its row (`record`); the caller knows where that row came from.
     """
 
     def __init__(
@@ -97,22 +99,32 @@ class AppendPlan:
         *,
         skip_stored: bool,
         lock: bool = True,
+        new_ids: bool = False,
     ) -> None:
         self.session = session
         self.problems: list[Problem] = []
         self.new: list[tuple[int, NewAssessment]] = []
         self.index = {id(row): n for n, row in enumerate(rows)}
-        self.in_rows = {row.assessment_id: row for row in rows if row.assessment_id is not None}
         rec_ids = sorted({row.draft.recommendation_id for row in rows})
         if lock:
-            locks.assessment_ids(session, exclusive=bool(self.in_rows))
+            carry_ids = new_ids or any(row.assessment_id is not None for row in rows)
+            locks.assessment_ids(session, exclusive=carry_ids)
             locks.recommendations(session, rec_ids)
+        numbered: Sequence[tuple[int, NewAssessment]] = list(enumerate(rows))
+        if new_ids:
+            last = session.scalar(select(func.max(Assessment.id))) or 0
+            renumbered = renumber(rows, first_id=last + 1, stored_equal=self._stored_equal)
+            self.problems += renumbered.problems
+            numbered = renumbered.rows
+        self.in_rows = {
+            row.assessment_id: row for _, row in numbered if row.assessment_id is not None
+        }
         known_query = select(Recommendation.id).where(Recommendation.id.in_(rec_ids))
         known = set(session.scalars(known_query))
         self.stored = {a.id: a for a in _load(session, list(self.in_rows))}
         self.correcting: dict[int, int] = {}
         first: dict[int, int] = {}
-        for n, row in enumerate(rows):
+        for n, row in numbered:
             draft = row.draft
             if draft.recommendation_id not in known:
                 self._problem(
@@ -146,6 +158,7 @@ class AppendPlan:
             if draft.corrects_id is not None:
                 self._check_correction(n, row)
             self.new.append((n, row))
+        self.problems.sort(key=lambda problem: problem.record)
         # Rows with their own ids go first, in id order, so that a correction follows what it
         # corrects; rows without ids then take ids after all of them.
         self.new.sort(key=lambda pair: (pair[1].assessment_id is None, pair[1].assessment_id or 0))
@@ -155,6 +168,11 @@ class AppendPlan:
         self.problems.append(Problem(code, field, params, record=record))
 
     def _already_stored(self, row: NewAssessment) -> bool:
+        return bool(self._stored_equal(row))
+
+    def _stored_equal(self, row: NewAssessment) -> list[Assessment]:
+        """The stored assessments equal to the row in every identifying field and in their
+        evidence, oldest first."""
         draft = row.draft
         conditions = [
             column.is_(None) if value is None else column == value
@@ -162,8 +180,10 @@ class AppendPlan:
                 (getattr(Assessment, name), getattr(draft, name)) for name in IDENTIFYING
             )
         ]
-        candidates = self.session.scalars(select(Assessment).where(*conditions))
-        return any(_same(candidate, row, compare_all=False) for candidate in candidates)
+        candidates = self.session.scalars(
+            select(Assessment).where(*conditions).order_by(Assessment.id)
+        )
+        return [c for c in candidates if _same(c, row, compare_all=False)]
 
     def _check_correction(self, n: int, row: NewAssessment) -> None:
         target_id = row.draft.corrects_id

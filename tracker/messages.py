@@ -19,6 +19,15 @@ def _choices(params: Mapping[str, Any]) -> str:
     return ", ".join(params["allowed"])
 
 
+def _with_new_ids(params: Mapping[str, Any]) -> str:
+    """How to import with new ids, as the face offers it: an `option` or a `checkbox`."""
+    if "option" in params:
+        return f"import it with {params['option']}"
+    if "checkbox" in params:
+        return f"tick “{params['checkbox']}” and import it again"
+    return "import it giving its assessments new ids"
+
+
 def _size(params: Mapping[str, Any]) -> str:
     return f"is {params['size']:,} bytes; the limit is {params['limit']:,} bytes"
 
@@ -72,8 +81,13 @@ TEXTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     ),
     "id_twice_in_file": lambda p: f"{p['value']} is also the id in row {p['other_row']}",
     "stored_with_other_content": lambda p: (
-        f"assessment {p['value']} is already stored with other content; assessments are "
-        "never changed, so log a correction instead"
+        f"assessment {p['value']} is already stored with other content, and assessments are "
+        f"never changed: if this file comes from another tracker, {_with_new_ids(p)}; to "
+        "change the stored assessment, log a correction"
+    ),
+    "corrects_not_in_file": lambda p: (
+        f"there is no assessment {p['value']} in this file; with new ids, a correction can "
+        "only correct a row of the same file"
     ),
     "recorded_in_future": lambda p: f"{p['value']} is in the future",
     "recommendation_id_taken": lambda p: (

@@ -186,6 +186,7 @@ class AssessmentDraft:
         help="low, moderate or high (default: moderate)",
         limit=10,
         choices=taxonomy.CONFIDENCE_LEVELS,
+        labels={level: level.capitalize() for level in taxonomy.CONFIDENCE_LEVELS},
     )
     basis: str = declared(
         "reported",

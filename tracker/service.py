@@ -119,6 +119,7 @@ class Tracker:
         file: HistoryFile,
         *,
         dry_run: bool = False,
+        new_ids: bool = False,
         on_progress: Callable[[int, int], None] | None = None,
     ) -> AppendResult:
         """Adds a history file's assessments in one transaction: all of them, or none.
@@ -126,11 +127,18 @@ class Tracker:
         A row equal to a stored assessment is skipped and counted, so importing a file twice
         adds nothing the second time; a row whose id is stored with other content is an
         error, since assessments are never changed. Ids and recorded times in the file are
-        kept. With `dry_run`, everything is checked and nothing is written.
+        kept; with `new_ids` (a file from another tracker), only recorded times are: the
+        assessments get new ids after the stored ones, a correction corrects the new id of the
+        row it names, and one that names no row of the file is an error. With `dry_run`,
+        everything is checked and nothing is written.
         """
         try:
             return self.store.append(
-                file.rows, skip_stored=True, dry_run=dry_run, on_progress=on_progress
+                file.rows,
+                skip_stored=True,
+                new_ids=new_ids,
+                dry_run=dry_run,
+                on_progress=on_progress,
             )
         except InvalidInput as refused:
             raise InvalidInput(file.locate(p) for p in refused.problems) from None

@@ -148,6 +148,7 @@ class Store:
         rows: Sequence[NewAssessment],
         *,
         skip_stored: bool = False,
+        new_ids: bool = False,
         dry_run: bool = False,
         on_progress: Callable[[int, int], None] | None = None,
     ) -> AppendResult:
@@ -159,12 +160,16 @@ class Store:
         row carries is free or holds the same assessment. Raises InvalidInput with every
         problem, each naming its row's index (`record`), and writes nothing. With
         `skip_stored`, a row equal to a stored assessment (by id when it has one; otherwise in
-        every identifying field and its evidence) is skipped and counted. With `dry_run`, only
+        every identifying field and its evidence) is skipped and counted. With `new_ids`, the
+        rows' ids are another tracker's: the rows not stored yet get new ids after the stored
+        ones, and their corrections follow them (see tracker.renumbering). With `dry_run`, only
         reads, and so holds no writer back. `on_progress(done, total)` is called as rows are
         written.
         """
         with self._read() if dry_run else self._write() as session:
-            plan = AppendPlan(session, rows, skip_stored=skip_stored, lock=not dry_run)
+            plan = AppendPlan(
+                session, rows, skip_stored=skip_stored, lock=not dry_run, new_ids=new_ids
+            )
             if plan.problems:
                 raise InvalidInput(plan.problems)
             ids = () if dry_run else tuple(plan.write(on_progress))

@@ -97,16 +97,21 @@ def visitor() -> Actor:
     return Actor("dashboard visitor", DASHBOARD)
 
 
-def preview_import(file: HistoryFile) -> AppendResult:
-    """What importing the file would do; writes nothing."""
-    return tracker().import_history(visitor(), file, dry_run=True)
+def preview_import(file: HistoryFile, *, new_ids: bool = False) -> AppendResult:
+    """What importing the file would do (with new ids, for another tracker's file); writes
+    nothing."""
+    return tracker().import_history(visitor(), file, dry_run=True, new_ids=new_ids)
 
 
 def import_history(
-    file: HistoryFile, on_progress: Callable[[int, int], None] | None = None
+    file: HistoryFile,
+    on_progress: Callable[[int, int], None] | None = None,
+    *,
+    new_ids: bool = False,
 ) -> AppendResult:
-    """Imports the file's assessments (all or none), then clears every cached read."""
-    result = tracker().import_history(visitor(), file, on_progress=on_progress)
+    """Imports the file's assessments (all or none; with new ids, for another tracker's
+    file), then clears every cached read."""
+    result = tracker().import_history(visitor(), file, new_ids=new_ids, on_progress=on_progress)
     st.cache_data.clear()
     return result
 
