@@ -227,7 +227,13 @@ def test_compact_charts_switch_every_chart_to_the_narrow_layout(tracker: Tracker
         "Progress over time",
     ]
     for spec in specs(app):
-        assert "'vertical'" in spec["config"]["legend"]["layout"]["expr"]
+        legends = [
+            channel["legend"]
+            for layer in spec["layer"]
+            for channel in layer.get("encoding", {}).values()
+            if isinstance(channel, dict) and channel.get("legend")
+        ]
+        assert legends and all(g["columns"]["expr"].startswith("min(2, ") for g in legends)
     bars = next(s for s in specs(app) if s.get("title") == "Progress by recommendation")
     assert bars["layer"][0]["encoding"]["y"]["field"] == "id"
     over_time = next(s for s in specs(app) if s.get("title") == "Progress over time")

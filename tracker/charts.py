@@ -86,13 +86,12 @@ def _legend(title: str | None, narrow: bool, *, entry_px: int = 130) -> alt.Lege
     )
 
 
-def _finish(chart: alt.TopLevelMixin, narrow: bool) -> alt.TopLevelMixin:
+def _finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """The chart as the page gets it: as wide as its container, as tall as its plot and
     legends need (Streamlit would otherwise squeeze the plot to make room for the legends),
-    and its legends below it: side by side where they fit, else one under the other (always
-    when narrow)."""
-    direction = "'vertical'" if narrow else "width < 640 ? 'vertical' : 'horizontal'"
-    layout = f"{{bottom: {{anchor: 'start', direction: {direction}, margin: 16}}}}"
+    and its legends below it, one under the other (side by side, a long one would push the
+    next off the edge)."""
+    layout = "{bottom: {anchor: 'start', direction: 'vertical', margin: 12}}"
     return chart.properties(
         autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
     ).configure_legend(layout=alt.ExprRef(layout))
@@ -167,7 +166,7 @@ def progress_bars(rows: Sequence[StatusRow], *, narrow: bool = False) -> alt.Lay
         .transform_calculate(x="isValid(datum.progress) ? datum.progress : 0")
     )
     chart = (bars + labels).properties(title="Progress by recommendation", height=alt.Step(34))
-    return _finish(chart, narrow)
+    return _finish(chart)
 
 
 def count_frame(rows: Sequence[StatusRow]) -> pd.DataFrame:
@@ -213,7 +212,7 @@ def status_counts(rows: Sequence[StatusRow], *, narrow: bool = False) -> alt.Lay
         text="count:Q", detail="status:N"
     )
     chart = (bar + counts).properties(title="Recommendations by status", height=44)
-    return _finish(chart, narrow)
+    return _finish(chart)
 
 
 def step_frame(steps: Sequence[ProgressStep]) -> pd.DataFrame:
@@ -332,7 +331,7 @@ def progress_over_time(
         _status_points(data, narrow, with_recommendation=True),
     )
     chart = chart.properties(title="Progress over time", height=260 if narrow else 320)
-    return _finish(chart, narrow)
+    return _finish(chart)
 
 
 def evidence_frame(points: Sequence[EvidencePoint], *, plot_height: int = 300) -> pd.DataFrame:
@@ -445,4 +444,4 @@ def timeline(
         evidence,
     )
     chart = chart.properties(title="Progress and evidence over time", height=height)
-    return _finish(chart, narrow)
+    return _finish(chart)
