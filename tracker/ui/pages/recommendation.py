@@ -134,7 +134,10 @@ else:
     )
     chosen = common.table(
         history_table(shown),
-        column_config={"Note": st.column_config.TextColumn("Note", width="large")},
+        column_config={
+            "Correction": st.column_config.TextColumn("Correction", width="medium"),
+            "Note": st.column_config.TextColumn("Note", width="large"),
+        },
         on_select="rerun",
         selection_mode="single-row",
         key=f"history_table_{rec_id}_{page}_{st.session_state.get(TABLE_RENEWED, 0)}",
