@@ -60,7 +60,7 @@ RECOMMENDATION_COLOURS: tuple[str, ...] = (
 )
 RECOMMENDATION_DASHES: tuple[tuple[int, int], ...] = ((1, 0), (6, 3), (2, 2))
 LINE_COLOUR = "#64748b"
-EVIDENCE_COLOUR = "#db2777"
+EVIDENCE_COLOUR = "#ec4899"
 TODAY_COLOUR = "#8c8c8c"
 # Evidence items of one assessment are drawn this many pixels apart, beside its point.
 EVIDENCE_SPACING_PX = 13
