@@ -56,7 +56,8 @@ def test_overview_lists_the_five_recommendations_not_assessed(app_db: str):
     app = open_page("tracker/ui/pages/overview.py")
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Recommendations tracked"] == "5"
-    assert metrics["Mean progress of those assessed"] == "–"
+    assert metrics["Implemented or in progress"] == "0 of 5"
+    assert metrics["Closed"] == "0"
     assert metrics["Due for review"] == "5"
 
 
@@ -119,7 +120,7 @@ def test_valid_submission_is_stored_and_shown(app_db: str):
     tracker.close()
     app.switch_page("tracker/ui/pages/overview.py").run()
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Mean progress of those assessed"] == "100 %"
+    assert (metrics["Implemented or in progress"], metrics["Closed"]) == ("1 of 5", "1")
 
 
 INVALID = {

@@ -188,8 +188,14 @@ class Tracker:
     def evidence_points(self, rec_id: str) -> list[EvidencePoint]:
         return self.store.evidence_points(rec_id)
 
-    def count_assessments(self) -> int:
-        return self.store.count_assessments()
+    def count_assessments(self, rec_id: str | None = None) -> int:
+        """How many assessments are stored, of one recommendation when `rec_id` is given
+        (corrected ones included, as in its history)."""
+        return self.store.count_assessments(rec_id)
+
+    def assessment(self, assessment_id: int) -> AssessmentView | None:
+        """One assessment, whatever its recommendation, or None when there is no such id."""
+        return self.store.assessment(assessment_id)
 
     def holds_sample_data(self) -> bool:
         return self.store.holds_sample_data()

@@ -178,9 +178,19 @@ class Store:
             )
             return _assessment_views(session, session.scalars(query).all())
 
-    def count_assessments(self) -> int:
+    def count_assessments(self, rec_id: str | None = None) -> int:
+        """How many assessments are stored, of one recommendation when `rec_id` is given."""
+        query = select(func.count()).select_from(Assessment)
+        if rec_id is not None:
+            query = query.where(Assessment.recommendation_id == rec_id)
         with self._read() as session:
-            return session.scalar(select(func.count()).select_from(Assessment)) or 0
+            return session.scalar(query) or 0
+
+    def assessment(self, assessment_id: int) -> AssessmentView | None:
+        """One stored assessment with its evidence and corrections, or None."""
+        with self._read() as session:
+            row = session.get(Assessment, assessment_id)
+            return _assessment_views(session, [row])[0] if row is not None else None
 
     def count_recommendations(self) -> int:
         with self._read() as session:

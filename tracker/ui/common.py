@@ -8,7 +8,7 @@ import streamlit as st
 
 from tracker import db, reports, taxonomy
 from tracker.errors import InvalidInput
-from tracker.records import DAY, LINK, Spec
+from tracker.records import DAY, LINK, Spec, declared_fields
 from tracker.ui import data
 from tracker.views import RecommendationView
 
@@ -132,3 +132,84 @@ def period(today: date, *, key: str, default: str) -> date:
     names = list(PERIODS)
     chosen = st.selectbox("Period", names, index=names.index(default), key=key)
     return today - timedelta(days=PERIODS[chosen])
+
+
+# Phones and tablets say so in their User-Agent ("Mobi" is the word browsers agree on).
+_SMALL_SCREEN_AGENT = re.compile(r"Mobi|Android|iPhone|iPad", re.IGNORECASE)
+COMPACT_CHARTS = "compact_charts"
+
+
+def compact_charts(page: str) -> bool:
+    """Whether to draw this page's charts for a narrow screen (`narrow=True`).
+
+    Streamlit does not tell a page how wide the screen is, so the choice starts from what the
+    browser says of itself (phones and tablets: compact) and the reader can switch it; the
+    choice then holds on every page for the rest of the session. Either way the charts take
+    the width they are given and keep their legends below them.
+    """
+    chosen = st.session_state.get(COMPACT_CHARTS)
+    if chosen is None:
+        agent = st.context.headers.get("User-Agent", "") or ""
+        chosen = bool(_SMALL_SCREEN_AGENT.search(agent))
+    st.session_state[COMPACT_CHARTS] = st.toggle(
+        "Compact charts",
+        value=chosen,
+        key=f"{COMPACT_CHARTS}_{page}",
+        help="Fewer axis labels, shorter names and narrower legends, for a phone's screen.",
+    )
+    return st.session_state[COMPACT_CHARTS]
+
+
+def cell(value: object) -> object:
+    """A value as a table cell shows it: booleans as yes or no, nothing (None, "") as blank."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None or value == "":
+        return None
+    return value
+
+
+def label_of(record: type, name: str, value: object) -> object:
+    """A stored value of the record's field `name` in human words (its label, when the field
+    declares one), as a table cell shows it."""
+    spec = dict(declared_fields(record))[name]
+    return cell(shown(spec, value))
+
+
+# A link column shows the address's host, so that it is never cut; the cell opens the whole.
+_LINK_HOST = r"^https?://(?:www\.)?([^/?#]+)"
+
+
+def table(frame: pd.DataFrame, *, links: tuple[str, ...] = (), **options) -> object:
+    """A read-only table of the page's width: empty cells blank, `links` columns opening their
+    address. It scrolls inside itself when its columns are wider than the screen."""
+    config = {
+        name: st.column_config.LinkColumn(name, validate=r"^https?://", display_text=_LINK_HOST)
+        for name in links
+    }
+    config.update(options.pop("column_config", {}))
+    return st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        placeholder="",
+        column_config=config,
+        **options,
+    )
+
+
+# Streamlit keeps a page link's label on one line and cuts what does not fit; a link naming a
+# recommendation by its title wraps instead, so that a narrow screen shows all of it.
+_WRAPPING_LINKS = """<style>
+[data-testid="stPageLink"] a span,
+[data-testid="stPageLink"] a p {
+  white-space: normal;
+  overflow: visible;
+  overflow-wrap: anywhere;
+}
+</style>"""
+
+
+def wrap_link_labels() -> None:
+    """Lets the page's links wrap their labels rather than cut them."""
+    st.html(_WRAPPING_LINKS)

@@ -66,6 +66,17 @@ def history(url: str, rec_id: str, limit: int, offset: int) -> list[AssessmentVi
 
 
 @st.cache_data(ttl=READ_TTL_SECONDS, show_spinner=False)
+def count_history(url: str, rec_id: str) -> int:
+    """How many assessments the recommendation's history holds, corrected ones included."""
+    return _tracker(url).count_assessments(rec_id)
+
+
+@st.cache_data(ttl=READ_TTL_SECONDS, show_spinner=False)
+def assessment(url: str, assessment_id: int) -> AssessmentView | None:
+    return _tracker(url).assessment(assessment_id)
+
+
+@st.cache_data(ttl=READ_TTL_SECONDS, show_spinner=False)
 def evidence_points(url: str, rec_id: str) -> list[EvidencePoint]:
     return _tracker(url).evidence_points(rec_id)
 
