@@ -162,7 +162,7 @@ def test_recommendation_tables_speak_in_labels_with_blank_empty_cells(tracker: T
     assert (row["Status"], row["Basis"], row["Confidence"]) == (
         "In progress",
         "Verified independently",
-        "high",
+        "High",
     )
     assert pd.Timestamp(row["As of"]).date() == days_ago(4)
     assert row["Correction"] is None, "blank, not 'None'"
