@@ -83,9 +83,11 @@ class AppendPlan:
     """Checks rows against each other and the database, and decides which are new.
 
     With `skip_stored`, a row equal to a stored assessment is skipped (imports); otherwise
-    every row is new (logging). With `lock` (for a plan that will be written), locks the
-    recommendations involved, and, when rows carry their own ids, keeps every other writer of
-    assessments out, so that no concurrent writer takes an id the rows need (see tracker.locks).
+    every row is new (logging), except a row whose form token is stored already, which is
+    always skipped (see `NewAssessment.token`). With `lock` (for a plan that will be written),
+    locks the recommendations involved, and, when rows carry their own ids, keeps every other
+    writer of assessments out, so that no concurrent writer takes an id the rows need (see
+    tracker.locks).
     Each problem names the index of its row (`record`); the caller knows where that row came
     from.
     """
@@ -104,9 +106,12 @@ class AppendPlan:
         self.index = {id(row): n for n, row in enumerate(rows)}
         self.in_rows = {row.assessment_id: row for row in rows if row.assessment_id is not None}
         rec_ids = sorted({row.draft.recommendation_id for row in rows})
+        tokens = sorted({row.token for row in rows if row.token is not None})
         if lock:
             locks.assessment_ids(session, exclusive=bool(self.in_rows))
             locks.recommendations(session, rec_ids)
+            locks.submissions(session, tokens)
+        used_tokens = _used_tokens(session, tokens)
         known_query = select(Recommendation.id).where(Recommendation.id.in_(rec_ids))
         known = set(session.scalars(known_query))
         self.stored = {a.id: a for a in _load(session, list(self.in_rows))}
@@ -114,6 +119,8 @@ class AppendPlan:
         first: dict[int, int] = {}
         for n, row in enumerate(rows):
             draft = row.draft
+            if row.token in used_tokens:
+                continue  # that submission was stored already: it is skipped, whatever it holds
             if draft.recommendation_id not in known:
                 self._problem(
                     n, "recommendation_id", "unknown_recommendation", value=draft.recommendation_id
@@ -257,6 +264,13 @@ def _same(stored: Assessment, row: NewAssessment, *, compare_all: bool) -> bool:
     return not compare_all or row.recorded_at is None or stored.recorded_at == row.recorded_at
 
 
+def _used_tokens(session: Session, tokens: Sequence[str]) -> set[str]:
+    if not tokens:
+        return set()
+    query = select(Assessment.submission_token).where(Assessment.submission_token.in_(tokens))
+    return set(session.scalars(query))
+
+
 def _load(session: Session, ids: Sequence[int]) -> list[Assessment]:
     found: list[Assessment] = []
     for start in range(0, len(ids), 500):
@@ -283,6 +297,7 @@ def _new_assessment(row: NewAssessment, recorded_at: datetime) -> Assessment:
     return Assessment(
         id=row.assessment_id,
         recorded_at=recorded_at,
+        submission_token=row.token,
         **values_of(AssessmentDraft, draft),
         evidence=[
             Evidence(position=position, **values_of(EvidenceDraft, item))
