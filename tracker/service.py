@@ -134,6 +134,18 @@ class Tracker:
             raise ValueError(f"a form token holds 1 to {TOKEN_MAX_CHARS} characters")
         return self._log(draft, read_problems, token=token)
 
+    def problems_with(
+        self, draft: AssessmentDraft, *, read_problems: Sequence[Problem] = ()
+    ) -> list[Problem]:
+        """Every problem that logging the draft would meet, all at once, found without writing
+        or locking anything: for a form that shows which are left while they are fixed."""
+        problems = [*read_problems, *check_assessment(draft, today=clock.today())]
+        try:
+            self.store.append([NewAssessment(draft)], dry_run=True)
+        except InvalidInput as refused:
+            problems += [p.placed(record=None) for p in refused.problems]
+        return problems
+
     def _log(
         self,
         draft: AssessmentDraft,
