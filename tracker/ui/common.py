@@ -1,13 +1,14 @@
 """What every page shares: the heading with its sample-data banner, plain text, and problems."""
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
 
 from tracker import db, reports, taxonomy
-from tracker.errors import InvalidInput
+from tracker.errors import InvalidInput, Problem
 from tracker.records import DAY, LINK, Spec, declared_fields
 from tracker.ui import data
 from tracker.views import RecommendationView
@@ -53,14 +54,27 @@ def page_header(title: str, caption: str) -> None:
     st.caption(caption)
 
 
-def show_problems(error: InvalidInput) -> None:
-    st.error(
-        "Nothing was saved. Please fix:\n\n"
-        + "\n".join(f"- {plain(str(problem))}" for problem in error.problems)
-    )
+def show_problems(
+    error: InvalidInput,
+    label: Callable[[Problem], str | None] | None = None,
+    heading: str = "Nothing was saved. Please fix:",
+) -> None:
+    """Lists every problem at once under `heading`, each after where it is: the form label that
+    `label` gives for the field it concerns, or else where its reader placed it (a file's row and
+    column)."""
+    lines = []
+    for problem in error.problems:
+        where = (label(problem) if label else None) or problem.where()
+        lines.append(f"- {plain(f'{where}: {problem.message}' if where else problem.message)}")
+    st.error(f"{heading}\n\n" + "\n".join(lines))
 
 
-def field_input(container, spec: Spec, key: str, default: object, today: date):
+def is_long(spec: Spec) -> bool:
+    """Whether the field's text may run past one line, and so gets a text area."""
+    return spec.limit is not None and spec.limit > LONGEST_LINE
+
+
+def field_input(container, spec: Spec, key: str, default: object, today: date, help: str = ""):
     """The widget for one declared field, by its kind, in `container` (a column or the page).
 
     Choices show what they mean and start on the field's default ("cannot be judged" for
@@ -68,7 +82,7 @@ def field_input(container, spec: Spec, key: str, default: object, today: date):
     """
     if spec.kind == DAY:
         return container.date_input(
-            spec.label, default, max_value=today, key=key, format="YYYY-MM-DD"
+            spec.label, default, max_value=today, key=key, format="YYYY-MM-DD", help=help
         )
     if spec.choices:
         return container.selectbox(
@@ -77,10 +91,11 @@ def field_input(container, spec: Spec, key: str, default: object, today: date):
             index=spec.choices.index(default),
             format_func=lambda value: spec.labels.get(value, value),
             key=key,
+            help=help,
         )
-    if spec.limit is not None and spec.limit > LONGEST_LINE:
-        return container.text_area(spec.label, key=key, max_chars=spec.limit)
-    return container.text_input(spec.label, key=key)
+    if is_long(spec):
+        return container.text_area(spec.label, key=key, max_chars=spec.limit, help=help)
+    return container.text_input(spec.label, key=key, max_chars=spec.limit, help=help)
 
 
 def shown(spec: Spec, value: object) -> object:
