@@ -128,7 +128,7 @@ def test_log_an_assessment_and_see_it_everywhere(dashboard: str, page):
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
     for title in TITLES:
         expect(page.get_by_text(title, exact=False).first).to_be_visible()
-    charts_drawn(page, 1)
+    charts_drawn(page, 2)
     screenshot(page, "1-overview-empty")
 
     page.get_by_test_id("stSidebarNav").get_by_text("Log an assessment").click()
@@ -157,7 +157,7 @@ def test_log_an_assessment_and_see_it_everywhere(dashboard: str, page):
     page.goto(dashboard)
     wait_for_app(page)
     expect(page.get_by_text("R2 · Expand Intelligence Fusion — In progress, 45 %")).to_be_visible()
-    charts_drawn(page, 2)
+    charts_drawn(page, 3)
     screenshot(page, "1-overview")
 
     page.get_by_text("R2 · Expand Intelligence Fusion — In progress, 45 %").click()
@@ -278,7 +278,7 @@ def test_typed_text_is_shown_as_typed_never_as_markup(browser, tmp_path: Path):
 
 
 SAMPLE_PAGES = {
-    "overview": ("", "Overview", 2),
+    "overview": ("", "Overview", 3),
     "recommendation": ("/recommendation?id=R2", "Recommendation", 1),
     "log": ("/log?id=R3", "Log an assessment", 0),
     "reports": ("/reports", "Reports", 0),
@@ -313,7 +313,7 @@ def test_charts_draw_in_the_dark_theme(sample_dashboard: str, browser):
             )
             assert background != "rgb(255, 255, 255)"
             expect(page.get_by_test_id("stException")).to_have_count(0)
-            charts_drawn(page, 2 if name == "overview" else 1)
+            charts_drawn(page, 3 if name == "overview" else 1)
             screenshot(page, f"sample-{name}-dark")
     finally:
         context.close()

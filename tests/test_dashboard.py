@@ -56,7 +56,8 @@ def test_overview_lists_the_five_recommendations_not_assessed(app_db: str):
     app = open_page("tracker/ui/pages/overview.py")
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Recommendations tracked"] == "5"
-    assert metrics["Mean progress of those assessed"] == "–"
+    assert metrics["Implemented or in progress"] == "0 of 5"
+    assert metrics["Closed"] == "0"
     assert metrics["Due for review"] == "5"
 
 
@@ -74,18 +75,27 @@ def test_recommendation_page_shows_text_as_typed_never_as_markup(app_db: str):
     assert history["Note"][0] == "![x](http://127.0.0.1:9/i.png) <script>alert(1)</script>"
 
 
+def widget(app: AppTest, kind: str, label: str):
+    """The page's widget of that kind with that label (the log form's keys change with each
+    showing of the form)."""
+    return next(w for w in getattr(app, kind) if w.label == label)
+
+
+LABELS = {"analyst": "Analyst", "note": "Note", "corrects": "Corrects assessment #"}
+
+
 def fill_form(app: AppTest, **values) -> AppTest:
     if "status" in values:
-        app.selectbox(key="log_status").set_value(values.pop("status")).run()
+        widget(app, "selectbox", "Status").set_value(values.pop("status")).run()
     evidence = values.pop("evidence", [])
     if evidence:
-        app.number_input(key="log_evidence_count").set_value(len(evidence)).run()
+        widget(app, "number_input", "Evidence items").set_value(len(evidence)).run()
+    token = app.session_state["log_token"]
     for n, item in enumerate(evidence, start=1):
         for field, value in item.items():
-            app.text_input(key=f"ev{n}_{field}").input(value)
-    for key, value in values.items():
-        widget = app.text_area(key=key) if key == "log_note" else app.text_input(key=key)
-        widget.input(value)
+            app.text_input(key=f"log_ev{n}_{field}_{token}").input(value)
+    for name, value in values.items():
+        widget(app, "text_area" if name == "note" else "text_input", LABELS[name]).input(value)
     next(b for b in app.button if b.label == "Log assessment").click()
     return app.run()
 
@@ -95,15 +105,15 @@ def test_valid_submission_is_stored_and_shown(app_db: str):
     app = fill_form(
         app,
         status="implemented",
-        log_analyst="Ana",
-        log_note="Signed.",
+        analyst="Ana",
+        note="Signed.",
         evidence=[{"url": "https://example.org/law", "title": "Decree", "publisher": "DOF"}],
     )
     assert not app.exception
     assert not app.error
     assert app.success[0].value == "Logged assessment #1 of R1: Implemented, 100 %."
-    assert app.text_area(key="log_note").value == "", "the form empties after a submission"
-    assert app.number_input(key="log_evidence_count").value == 0
+    assert widget(app, "text_area", "Note").value == "", "the form empties after a submission"
+    assert widget(app, "number_input", "Evidence items").value == 0
     assert app.text_input(key="log_analyst").value == "Ana", "the analyst's name stays"
     tracker = Tracker.open(app_db)
     (stored,) = tracker.history("R1")
@@ -119,30 +129,30 @@ def test_valid_submission_is_stored_and_shown(app_db: str):
     tracker.close()
     app.switch_page("tracker/ui/pages/overview.py").run()
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Mean progress of those assessed"] == "100 %"
+    assert (metrics["Implemented or in progress"], metrics["Closed"]) == ("1 of 5", "1")
 
 
 INVALID = {
     "implemented_without_evidence": (
-        {"status": "implemented", "log_analyst": "Ana"},
-        "evidence: implemented needs at least one evidence item",
+        {"status": "implemented", "analyst": "Ana"},
+        "Evidence items: implemented needs at least one evidence item",
     ),
-    "blank_analyst": ({"log_analyst": "  "}, "analyst: must not be blank"),
+    "blank_analyst": ({"analyst": "  "}, "Analyst: must not be blank"),
     "modified_without_note": (
-        {"status": "modified", "log_analyst": "Ana"},
-        "note: modified needs a note saying why",
+        {"status": "modified", "analyst": "Ana"},
+        "Note: modified needs a note saying why",
     ),
     "evidence_link_not_web": (
-        {"log_analyst": "Ana", "evidence": [{"url": "javascript:alert(1)"}]},
-        "evidence 1 url: 'javascript:alert(1)' is not an http or https link",
+        {"analyst": "Ana", "evidence": [{"url": "javascript:alert(1)"}]},
+        "Evidence 1 · Link (http or https): 'javascript:alert(1)' is not an http or https link",
     ),
     "correcting_an_unknown_assessment": (
-        {"log_analyst": "Ana", "log_corrects": "41"},
-        "corrects: there is no assessment 41",
+        {"analyst": "Ana", "corrects": "41"},
+        "Corrects assessment #: there is no assessment 41",
     ),
     "corrects_not_a_number": (
-        {"log_analyst": "Ana", "log_corrects": "yesterday's"},
-        'corrects: "yesterday\'s" is not an assessment id',
+        {"analyst": "Ana", "corrects": "yesterday's"},
+        'Corrects assessment #: "yesterday\'s" is not an assessment id',
     ),
 }
 
@@ -205,18 +215,17 @@ def test_the_form_lists_every_problem_of_a_submission_at_once(app_db: str):
     app = fill_form(
         open_page("tracker/ui/pages/log.py"),
         status="modified",
-        log_analyst=" ",
-        log_corrects="soon",
+        analyst=" ",
+        corrects="soon",
         evidence=[{"url": "javascript:alert(1)"}],
     )
     shown = app.error[0].value.replace("\\", "").replace(WORD_JOINER, "")
-    for message in (
-        "corrects: 'soon' is not an assessment id",
-        "note: modified needs a note saying why",
-        "analyst: must not be blank",
-        "evidence 1 url: 'javascript:alert(1)' is not an http or https link",
-    ):
-        assert message in shown
+    assert shown.splitlines()[2:] == [
+        "- Analyst: must not be blank",
+        "- Note: modified needs a note saying why",
+        "- Corrects assessment #: 'soon' is not an assessment id",
+        "- Evidence 1 · Link (http or https): 'javascript:alert(1)' is not an http or https link",
+    ]
     tracker = Tracker.open(app_db)
     assert tracker.count_assessments() == 0
     tracker.close()

@@ -165,7 +165,7 @@ def test_the_dashboard_form_refuses_odd_correction_ids(tmp_path, monkeypatch):
     app = AppTest.from_file(dashboard, default_timeout=60).run()
     app.switch_page("tracker/ui/pages/log.py").run()
     app.text_input(key="log_analyst").input("Ana")
-    app.text_input(key="log_corrects").input("²")
+    next(w for w in app.text_input if w.label == "Corrects assessment #").input("²")
     next(b for b in app.button if b.label == "Log assessment").click()
     app.run()
     assert not app.exception

@@ -48,7 +48,7 @@ SIOCGIFADDR = 0x8915  # Linux ioctl: an interface's IPv4 address
 
 # Path, heading, number of charts, and the sidebar entry of another page to go to from there.
 PAGES = {
-    "overview": ("", "Overview", 2, "Reports"),
+    "overview": ("", "Overview", 3, "Reports"),
     "recommendation": ("/recommendation?id=R2", "Recommendation", 1, "Overview"),
     "log": ("/log?id=R3", "Log an assessment", 0, "Recommendation"),
     "reports": ("/reports", "Reports", 0, "Log an assessment"),

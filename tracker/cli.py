@@ -575,8 +575,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(str(exc))
         return 2
     except InvalidInput as exc:
-        located = InvalidInput([_located(p) for p in exc.problems], more=exc.more)
-        for line in messages.problem_lines(located):
+        for line in messages.problem_lines(exc, lambda p: str(_located(p))):
             _say(f"error: {line}")
         return 2
     except SQLAlchemyError as exc:

@@ -84,12 +84,14 @@ class AppendPlan:
     """Checks rows against each other and the database, and decides which are new.
 
     With `skip_stored`, a row equal to a stored assessment is skipped (imports); otherwise
-    every row is new (logging). With `new_ids`, the rows' ids are another tracker's: the rows
-    get new ids here and their corrections follow them (see tracker.renumbering). With `lock`
-    (for a plan that will be written), locks the recommendations involved, and, when rows carry
-    their own ids or get new ones, keeps every other writer of assessments out, so that no
-    concurrent writer takes an id the rows need (see tracker.locks). Each problem names the
-    index of its row (`record`); the caller knows where that row came from.
+    every row is new (logging), except a row whose form token is stored already, which is
+    always skipped (see `NewAssessment.token`). With `new_ids`, the rows' ids are another
+    tracker's: the rows get new ids here and their corrections follow them (see
+    tracker.renumbering). With `lock` (for a plan that will be written), locks the
+    recommendations involved, and, when rows carry their own ids or get new ones, keeps every
+    other writer of assessments out, so that no concurrent writer takes an id the rows need (see
+    tracker.locks). Each problem names the index of its row (`record`); the caller knows where
+    that row came from.
     """
 
     def __init__(
@@ -106,10 +108,13 @@ class AppendPlan:
         self.new: list[tuple[int, NewAssessment]] = []
         self.index = {id(row): n for n, row in enumerate(rows)}
         rec_ids = sorted({row.draft.recommendation_id for row in rows})
+        tokens = sorted({row.token for row in rows if row.token is not None})
         if lock:
             carry_ids = new_ids or any(row.assessment_id is not None for row in rows)
             locks.assessment_ids(session, exclusive=carry_ids)
             locks.recommendations(session, rec_ids)
+            locks.submissions(session, tokens)
+        used_tokens = _used_tokens(session, tokens)
         numbered: Sequence[tuple[int, NewAssessment]] = list(enumerate(rows))
         if new_ids:
             last = session.scalar(select(func.max(Assessment.id))) or 0
@@ -126,6 +131,8 @@ class AppendPlan:
         first: dict[int, int] = {}
         for n, row in numbered:
             draft = row.draft
+            if row.token in used_tokens:
+                continue  # that submission was stored already: it is skipped, whatever it holds
             if draft.recommendation_id not in known:
                 self._problem(
                     n, "recommendation_id", "unknown_recommendation", value=draft.recommendation_id
@@ -277,6 +284,13 @@ def _same(stored: Assessment, row: NewAssessment, *, compare_all: bool) -> bool:
     return not compare_all or row.recorded_at is None or stored.recorded_at == row.recorded_at
 
 
+def _used_tokens(session: Session, tokens: Sequence[str]) -> set[str]:
+    if not tokens:
+        return set()
+    query = select(Assessment.submission_token).where(Assessment.submission_token.in_(tokens))
+    return set(session.scalars(query))
+
+
 def _load(session: Session, ids: Sequence[int]) -> list[Assessment]:
     found: list[Assessment] = []
     for start in range(0, len(ids), 500):
@@ -303,6 +317,7 @@ def _new_assessment(row: NewAssessment, recorded_at: datetime) -> Assessment:
     return Assessment(
         id=row.assessment_id,
         recorded_at=recorded_at,
+        submission_token=row.token,
         **values_of(AssessmentDraft, draft),
         evidence=[
             Evidence(position=position, **values_of(EvidenceDraft, item))

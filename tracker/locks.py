@@ -17,6 +17,8 @@ ASSESSMENT_IDS_LOCK_KEY = 7_351_202_612
 RECOMMENDATION_POSITIONS_LOCK_KEY = 7_351_202_613
 # Per-recommendation locks use the two-number form: this space, and a hash of the id.
 RECOMMENDATION_LOCK_SPACE = 7_351
+# Per-submission locks likewise: this space, and a hash of the form's one-time token.
+SUBMISSION_LOCK_SPACE = 7_352
 
 
 def _on_postgresql(session: Session) -> bool:
@@ -52,6 +54,17 @@ def recommendations(session: Session, rec_ids: Iterable[str]) -> None:
         session.execute(lock, {"space": RECOMMENDATION_LOCK_SPACE, "key": key})
 
 
-def _lock_key(rec_id: str) -> int:
-    """A stable 32-bit signed number for the id, as PostgreSQL's two-number locks take."""
-    return zlib.crc32(rec_id.encode("utf-8")) - 2**31
+def submissions(session: Session, tokens: Iterable[str]) -> None:
+    """Held while a form's submission is checked and stored, taken after the recommendations'
+    locks: when the same submission reaches two servers at once, the second waits and then
+    finds the first one's assessment instead of colliding with it on the unique index."""
+    if not _on_postgresql(session):
+        return
+    lock = text("SELECT pg_advisory_xact_lock(:space, :key)")
+    for key in sorted({_lock_key(token) for token in tokens}):
+        session.execute(lock, {"space": SUBMISSION_LOCK_SPACE, "key": key})
+
+
+def _lock_key(name: str) -> int:
+    """A stable 32-bit signed number for the name, as PostgreSQL's two-number locks take."""
+    return zlib.crc32(name.encode("utf-8")) - 2**31

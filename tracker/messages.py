@@ -182,10 +182,11 @@ def _shortened(value: Any) -> Any:
     return value
 
 
-def problem_lines(error: InvalidInput) -> list[str]:
-    """The first MAX_PROBLEMS_SHOWN problems, one line each, then one line counting the rest
-    exactly: what the command line prints and the pages list, the same on both."""
-    lines = [str(problem) for problem in error.problems[:MAX_PROBLEMS_SHOWN]]
+def problem_lines(error: InvalidInput, line: Callable[[Problem], str] = str) -> list[str]:
+    """The first MAX_PROBLEMS_SHOWN problems, one line each (made by `line`: where, then what),
+    then one line counting the rest exactly: what the command line prints and the pages list,
+    the same on both."""
+    lines = [line(problem) for problem in error.problems[:MAX_PROBLEMS_SHOWN]]
     rest = error.count - len(lines)
     if rest:
         lines.append(f"… and {rest:,} more problem{'' if rest == 1 else 's'}")

@@ -27,6 +27,7 @@ from tracker import taxonomy
 from tracker.records import (
     DAY,
     NUMBER,
+    TOKEN_MAX_CHARS,
     AssessmentDraft,
     EvidenceDraft,
     RecommendationDraft,
@@ -132,6 +133,11 @@ class Assessment(columns_of(AssessmentDraft, besides=("recommendation_id", "corr
     corrects_id: Mapped[int | None] = mapped_column(
         ForeignKey("assessment.id"), unique=True, default=None
     )
+    # The one-time token of the form that submitted it, so that the same submission arriving
+    # twice is stored once. Not part of the history: never read back with it, never exported.
+    submission_token: Mapped[str | None] = mapped_column(
+        String(TOKEN_MAX_CHARS), default=None, deferred=True
+    )
 
     evidence: Mapped[list["Evidence"]] = relationship(order_by="Evidence.position", lazy="selectin")
 
@@ -141,6 +147,7 @@ class Assessment(columns_of(AssessmentDraft, besides=("recommendation_id", "corr
         # Finds the assessment in effect on a date without reading the whole history.
         Index("ix_assessment_timeline", "recommendation_id", "as_of", "recorded_at", "id"),
         Index("ix_assessment_as_of", "as_of"),
+        Index("ix_assessment_submission_token", "submission_token", unique=True),
     )
 
 

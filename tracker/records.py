@@ -236,6 +236,10 @@ class RecommendationDraft:
     )
 
 
+TOKEN_MAX_CHARS = 64
+"""The longest one-time token a form may carry (see `NewAssessment.token`)."""
+
+
 @dataclass(frozen=True)
 class NewAssessment:
     """An assessment to append: a draft and, when it comes from a history file, the id and
@@ -244,6 +248,9 @@ class NewAssessment:
     draft: AssessmentDraft
     assessment_id: int | None = None
     recorded_at: datetime | None = None
+    token: str | None = None
+    """When it comes from a form, the one-time token of that showing of the form: an
+    assessment stored with it already is that submission, stored once. Never exported."""
 
 
 @dataclass(frozen=True)

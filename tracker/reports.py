@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from tracker import clock, csvfile
+from tracker import clock, csvfile, taxonomy
 from tracker.errors import Problem
 from tracker.views import AssessmentView, StatusRow
 
@@ -70,7 +70,10 @@ class Report:
 
 
 def is_review_due(row: StatusRow, as_of: date) -> bool:
-    """Never assessed, or assessed longer ago than the recommendation's review interval."""
+    """Never assessed, or assessed longer ago than the recommendation's review interval; a
+    closed recommendation (implemented, not pursued, superseded) never comes due."""
+    if row.status in taxonomy.CLOSED_STATUSES:
+        return False
     if row.assessment is None:
         return True
     return (as_of - row.assessment.as_of).days > row.recommendation.review_every_days

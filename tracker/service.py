@@ -17,7 +17,7 @@ from tracker import clock, db, history_file, recommendation_file, reports
 from tracker.errors import InvalidInput, Problem, refuse
 from tracker.history_file import HistoryFile
 from tracker.recommendation_file import RecommendationFile
-from tracker.records import AppendResult, AssessmentDraft, NewAssessment
+from tracker.records import TOKEN_MAX_CHARS, AppendResult, AssessmentDraft, NewAssessment
 from tracker.rules import check_assessment
 from tracker.store import Store
 from tracker.views import (
@@ -41,6 +41,16 @@ class Actor:
 
     name: str
     via: str
+
+
+@dataclass(frozen=True)
+class Logged:
+    """What submitting a form's assessment did."""
+
+    id: int
+    repeated: bool = False
+    """The form had been submitted before: `id` is what that submission stored, and nothing
+    new was stored now."""
 
 
 class Tracker:
@@ -102,16 +112,63 @@ class Tracker:
         one), reported with the rest. `recorded_at` is the clock's time unless a caller
         replays history (sample data).
         """
+        return self._log(draft, read_problems, recorded_at=recorded_at).id
+
+    def log_submission(
+        self,
+        actor: Actor,
+        draft: AssessmentDraft,
+        token: str,
+        *,
+        read_problems: Sequence[Problem] = (),
+    ) -> Logged:
+        """Logs the assessment a form submitted, once, as `log_assessment` does.
+
+        `token` is the form's one-time token, made afresh each time the form is shown. A
+        second submission with it, however it arrives (a double click, the form sent again,
+        another dashboard server receiving it at the same moment), stores nothing and answers
+        with the assessment the first one stored (`repeated`), whatever it holds. The store
+        checks the token in the same transaction as the append, and a unique index holds it.
+        """
+        if not 0 < len(token) <= TOKEN_MAX_CHARS:
+            raise ValueError(f"a form token holds 1 to {TOKEN_MAX_CHARS} characters")
+        return self._log(draft, read_problems, token=token)
+
+    def problems_with(
+        self, draft: AssessmentDraft, *, read_problems: Sequence[Problem] = ()
+    ) -> list[Problem]:
+        """Every problem that logging the draft would meet, all at once, found without writing
+        or locking anything: for a form that shows which are left while they are fixed."""
         problems = [*read_problems, *check_assessment(draft, today=clock.today())]
-        row = NewAssessment(draft, recorded_at=recorded_at)
+        try:
+            self.store.append([NewAssessment(draft)], dry_run=True)
+        except InvalidInput as refused:
+            problems += [p.placed(record=None) for p in refused.problems]
+        return problems
+
+    def _log(
+        self,
+        draft: AssessmentDraft,
+        read_problems: Sequence[Problem],
+        *,
+        recorded_at: datetime | None = None,
+        token: str | None = None,
+    ) -> Logged:
+        problems = [*read_problems, *check_assessment(draft, today=clock.today())]
+        row = NewAssessment(draft, recorded_at=recorded_at, token=token)
+        result: AppendResult | None = None
         try:
             result = self.store.append([row], dry_run=bool(problems))
         except InvalidInput as refused:
             problems += [p.placed(record=None) for p in refused.problems]
+        if token is not None and result is not None and result.skipped:
+            earlier = self.store.logged_with(token)
+            if earlier is not None:
+                return Logged(earlier, repeated=True)
         if problems:
             raise InvalidInput(problems)
         (new_id,) = result.ids
-        return new_id
+        return Logged(new_id)
 
     def import_history(
         self,
@@ -188,8 +245,14 @@ class Tracker:
     def evidence_points(self, rec_id: str) -> list[EvidencePoint]:
         return self.store.evidence_points(rec_id)
 
-    def count_assessments(self) -> int:
-        return self.store.count_assessments()
+    def count_assessments(self, rec_id: str | None = None) -> int:
+        """How many assessments are stored, of one recommendation when `rec_id` is given
+        (corrected ones included, as in its history)."""
+        return self.store.count_assessments(rec_id)
+
+    def assessment(self, assessment_id: int) -> AssessmentView | None:
+        """One assessment, whatever its recommendation, or None when there is no such id."""
+        return self.store.assessment(assessment_id)
 
     def holds_sample_data(self) -> bool:
         return self.store.holds_sample_data()

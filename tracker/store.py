@@ -160,9 +160,11 @@ class Store:
         row carries is free or holds the same assessment. Raises InvalidInput with every
         problem, each naming its row's index (`record`), and writes nothing. With
         `skip_stored`, a row equal to a stored assessment (by id when it has one; otherwise in
-        every identifying field and its evidence) is skipped and counted. With `new_ids`, the
-        rows' ids are another tracker's: the rows not stored yet get new ids after the stored
-        ones, and their corrections follow them (see tracker.renumbering). With `dry_run`, only
+        every identifying field and its evidence) is skipped and counted. A row whose one-time
+        form token is stored already is always skipped and counted: that submission is stored
+        once (a unique index holds it, whatever writes). With `new_ids`, the rows' ids are
+        another tracker's: the rows not stored yet get new ids after the stored ones, and their
+        corrections follow them (see tracker.renumbering). With `dry_run`, only
         reads, and so holds no writer back. `on_progress(done, total)` is called as rows are
         written.
         """
@@ -174,6 +176,12 @@ class Store:
                 raise InvalidInput(plan.problems)
             ids = () if dry_run else tuple(plan.write(on_progress))
             return AppendResult(added=len(plan.new), skipped=len(rows) - len(plan.new), ids=ids)
+
+    def logged_with(self, token: str) -> int | None:
+        """The id of the assessment stored with this one-time form token, if any."""
+        with self._read() as session:
+            query = select(Assessment.id).where(Assessment.submission_token == token)
+            return session.scalar(query)
 
     def history(
         self, rec_id: str, *, limit: int | None = None, offset: int = 0
@@ -194,9 +202,19 @@ class Store:
             )
             return _assessment_views(session, session.scalars(query).all())
 
-    def count_assessments(self) -> int:
+    def count_assessments(self, rec_id: str | None = None) -> int:
+        """How many assessments are stored, of one recommendation when `rec_id` is given."""
+        query = select(func.count()).select_from(Assessment)
+        if rec_id is not None:
+            query = query.where(Assessment.recommendation_id == rec_id)
         with self._read() as session:
-            return session.scalar(select(func.count()).select_from(Assessment)) or 0
+            return session.scalar(query) or 0
+
+    def assessment(self, assessment_id: int) -> AssessmentView | None:
+        """One stored assessment with its evidence and corrections, or None."""
+        with self._read() as session:
+            row = session.get(Assessment, assessment_id)
+            return _assessment_views(session, [row])[0] if row is not None else None
 
     def count_recommendations(self) -> int:
         with self._read() as session:

@@ -34,6 +34,9 @@ LOGGABLE_STATUSES: tuple[str, ...] = tuple(s.key for s in STATUSES if s.key != N
 # Statuses whose progress the rules fix, so that forms can default it.
 FIXED_PROGRESS: dict[str, int] = {"not_started": 0, "implemented": 100}
 STATUSES_NEEDING_NOTE: tuple[str, ...] = ("modified", "not_pursued", "superseded")
+# Statuses that end the story: such a recommendation is counted as closed and never comes due
+# for review. "Modified" stays open, since a changed form can change again.
+CLOSED_STATUSES: tuple[str, ...] = ("implemented", "not_pursued", "superseded")
 
 CONFIDENCE_LEVELS: tuple[str, ...] = ("low", "moderate", "high")
 BASES: dict[str, str] = {

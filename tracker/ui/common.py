@@ -1,14 +1,15 @@
 """What every page shares: the heading with its sample-data banner, plain text, and problems."""
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
 
 from tracker import db, messages, reports, taxonomy
-from tracker.errors import InvalidInput
-from tracker.records import DAY, LINK, Spec
+from tracker.errors import InvalidInput, Problem
+from tracker.records import DAY, LINK, Spec, declared_fields
 from tracker.ui import data
 from tracker.views import RecommendationView
 
@@ -73,15 +74,29 @@ def page_header(title: str, caption: str) -> None:
     st.caption(caption)
 
 
-def show_problems(error: InvalidInput) -> None:
-    """The problems as the command line prints them: the first 100, then how many more."""
-    st.error(
-        "Nothing was saved. Please fix:\n\n"
-        + "\n".join(f"- {plain(line)}" for line in messages.problem_lines(error))
-    )
+def show_problems(
+    error: InvalidInput,
+    label: Callable[[Problem], str | None] | None = None,
+    heading: str = "Nothing was saved. Please fix:",
+) -> None:
+    """Lists the problems under `heading` as the command line prints them (the first 100, then
+    how many more), each after where it is: the form label that `label` gives for the field it
+    concerns, or else where its reader placed it (a file's row and column)."""
+
+    def line(problem: Problem) -> str:
+        where = (label(problem) if label else None) or problem.where()
+        return f"{where}: {problem.message}" if where else problem.message
+
+    lines = messages.problem_lines(error, line)
+    st.error(f"{heading}\n\n" + "\n".join(f"- {plain(text)}" for text in lines))
 
 
-def field_input(container, spec: Spec, key: str, default: object, today: date):
+def is_long(spec: Spec) -> bool:
+    """Whether the field's text may run past one line, and so gets a text area."""
+    return spec.limit is not None and spec.limit > LONGEST_LINE
+
+
+def field_input(container, spec: Spec, key: str, default: object, today: date, help: str = ""):
     """The widget for one declared field, by its kind, in `container` (a column or the page).
 
     Choices show what they mean and start on the field's default ("cannot be judged" for
@@ -89,7 +104,7 @@ def field_input(container, spec: Spec, key: str, default: object, today: date):
     """
     if spec.kind == DAY:
         return container.date_input(
-            spec.label, default, max_value=today, key=key, format="YYYY-MM-DD"
+            spec.label, default, max_value=today, key=key, format="YYYY-MM-DD", help=help
         )
     if spec.choices:
         return container.selectbox(
@@ -98,10 +113,11 @@ def field_input(container, spec: Spec, key: str, default: object, today: date):
             index=spec.choices.index(default),
             format_func=lambda value: spec.labels.get(value, value),
             key=key,
+            help=help,
         )
-    if spec.limit is not None and spec.limit > LONGEST_LINE:
-        return container.text_area(spec.label, key=key, max_chars=spec.limit)
-    return container.text_input(spec.label, key=key)
+    if is_long(spec):
+        return container.text_area(spec.label, key=key, max_chars=spec.limit, help=help)
+    return container.text_input(spec.label, key=key, max_chars=spec.limit, help=help)
 
 
 def shown(spec: Spec, value: object) -> object:
@@ -153,3 +169,84 @@ def period(today: date, *, key: str, default: str) -> date:
     names = list(PERIODS)
     chosen = st.selectbox("Period", names, index=names.index(default), key=key)
     return today - timedelta(days=PERIODS[chosen])
+
+
+# Phones and tablets say so in their User-Agent ("Mobi" is the word browsers agree on).
+_SMALL_SCREEN_AGENT = re.compile(r"Mobi|Android|iPhone|iPad", re.IGNORECASE)
+COMPACT_CHARTS = "compact_charts"
+
+
+def compact_charts(page: str) -> bool:
+    """Whether to draw this page's charts for a narrow screen (`narrow=True`).
+
+    Streamlit does not tell a page how wide the screen is, so the choice starts from what the
+    browser says of itself (phones and tablets: compact) and the reader can switch it; the
+    choice then holds on every page for the rest of the session. Either way the charts take
+    the width they are given and keep their legends below them.
+    """
+    chosen = st.session_state.get(COMPACT_CHARTS)
+    if chosen is None:
+        agent = st.context.headers.get("User-Agent", "") or ""
+        chosen = bool(_SMALL_SCREEN_AGENT.search(agent))
+    st.session_state[COMPACT_CHARTS] = st.toggle(
+        "Compact charts",
+        value=chosen,
+        key=f"{COMPACT_CHARTS}_{page}",
+        help="Fewer axis labels, shorter names and narrower legends, for a phone's screen.",
+    )
+    return st.session_state[COMPACT_CHARTS]
+
+
+def cell(value: object) -> object:
+    """A value as a table cell shows it: booleans as yes or no, nothing (None, "") as blank."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None or value == "":
+        return None
+    return value
+
+
+def label_of(record: type, name: str, value: object) -> object:
+    """A stored value of the record's field `name` in human words (its label, when the field
+    declares one), as a table cell shows it."""
+    spec = dict(declared_fields(record))[name]
+    return cell(shown(spec, value))
+
+
+# A link column shows the address's host, so that it is never cut; the cell opens the whole.
+_LINK_HOST = r"^https?://(?:www\.)?([^/?#]+)"
+
+
+def table(frame: pd.DataFrame, *, links: tuple[str, ...] = (), **options) -> object:
+    """A read-only table of the page's width: empty cells blank, `links` columns opening their
+    address. It scrolls inside itself when its columns are wider than the screen."""
+    config = {
+        name: st.column_config.LinkColumn(name, validate=r"^https?://", display_text=_LINK_HOST)
+        for name in links
+    }
+    config.update(options.pop("column_config", {}))
+    return st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        placeholder="",
+        column_config=config,
+        **options,
+    )
+
+
+# Streamlit keeps a page link's label on one line and cuts what does not fit; a link naming a
+# recommendation by its title wraps instead, so that a narrow screen shows all of it.
+_WRAPPING_LINKS = """<style>
+[data-testid="stPageLink"] a span,
+[data-testid="stPageLink"] a p {
+  white-space: normal;
+  overflow: visible;
+  overflow-wrap: anywhere;
+}
+</style>"""
+
+
+def wrap_link_labels() -> None:
+    """Lets the page's links wrap their labels rather than cut them."""
+    st.html(_WRAPPING_LINKS)

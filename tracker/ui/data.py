@@ -15,7 +15,7 @@ from tracker import clock, csvfile, db, reports
 from tracker.errors import Problem
 from tracker.history_file import HistoryFile
 from tracker.records import AppendResult, AssessmentDraft
-from tracker.service import DASHBOARD, Actor, Tracker
+from tracker.service import DASHBOARD, Actor, Logged, Tracker
 from tracker.views import (
     AssessmentView,
     EvidencePoint,
@@ -63,6 +63,17 @@ def progress_steps(
 @st.cache_data(ttl=READ_TTL_SECONDS, show_spinner=False)
 def history(url: str, rec_id: str, limit: int, offset: int) -> list[AssessmentView]:
     return _tracker(url).history(rec_id, limit=limit, offset=offset)
+
+
+@st.cache_data(ttl=READ_TTL_SECONDS, show_spinner=False)
+def count_history(url: str, rec_id: str) -> int:
+    """How many assessments the recommendation's history holds, corrected ones included."""
+    return _tracker(url).count_assessments(rec_id)
+
+
+@st.cache_data(ttl=READ_TTL_SECONDS, show_spinner=False)
+def assessment(url: str, assessment_id: int) -> AssessmentView | None:
+    return _tracker(url).assessment(assessment_id)
 
 
 @st.cache_data(ttl=READ_TTL_SECONDS, show_spinner=False)
@@ -116,8 +127,15 @@ def import_history(
     return result
 
 
-def log(draft: AssessmentDraft, read_problems: list[Problem]) -> int:
-    """Appends the assessment, then clears every cached read so that all pages show it."""
-    new_id = tracker().log_assessment(visitor(), draft, read_problems=read_problems)
+def log(draft: AssessmentDraft, read_problems: list[Problem], token: str) -> Logged:
+    """Appends the assessment once for the form's one-time `token` (a second submission with it
+    answers with the first one's assessment), then clears every cached read so that all pages
+    show it."""
+    logged = tracker().log_submission(visitor(), draft, token, read_problems=read_problems)
     st.cache_data.clear()
-    return new_id
+    return logged
+
+
+def problems_with(draft: AssessmentDraft, read_problems: list[Problem]) -> list[Problem]:
+    """Every problem that logging the draft would meet; only reads, and never from a cache."""
+    return tracker().problems_with(draft, read_problems=read_problems)

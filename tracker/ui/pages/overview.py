@@ -46,34 +46,55 @@ if not shown:
     st.info("No recommendation matches these filters.")
     st.stop()
 
-assessed = [r for r in shown if r.assessment is not None]
+closed = [r for r in shown if r.status in taxonomy.CLOSED_STATUSES]
+moving = [r for r in shown if r.status in ("implemented", "in_progress")]
 due = [r for r in shown if reports.is_review_due(r, today)]
-tracked, mean, due_col, assessed_col = st.columns(4)
-tracked.metric("Recommendations tracked", len(shown), border=True)
-mean.metric(
-    "Mean progress of those assessed",
-    f"{sum(r.progress for r in assessed) / len(assessed):.0f} %" if assessed else "–",
+tracked_col, moving_col, closed_col, due_col = st.columns(4)
+tracked_col.metric("Recommendations tracked", len(shown), border=True)
+moving_col.metric(
+    "Implemented or in progress",
+    f"{len(moving)} of {len(shown)}",
+    f"{len(moving) / len(shown):.0%} of those shown",
+    delta_color="off",
+    delta_arrow="off",
     border=True,
+)
+closed_col.metric(
+    "Closed",
+    len(closed),
+    border=True,
+    help="Implemented, not pursued or superseded: settled, so never due for review.",
 )
 due_col.metric(
     "Due for review",
     len(due),
     border=True,
-    help="Never assessed, or last assessed longer ago than the recommendation's review interval.",
+    help="Open recommendations never assessed, or last assessed longer ago than their "
+    "review interval. Closed ones never come due.",
 )
-assessed_col.metric("Assessed at least once", f"{len(assessed)} of {len(shown)}", border=True)
-
-counts = pd.DataFrame(
-    {
-        "Status": [s.label for s in taxonomy.STATUSES],
-        "Recommendations": [sum(r.status == s.key for r in shown) for s in taxonomy.STATUSES],
-        "Meaning": [s.rubric for s in taxonomy.STATUSES],
-    }
+st.caption(
+    "Closed: implemented, not pursued and superseded recommendations count as closed and never "
+    "come due for review; every other status stays open."
 )
-with st.expander("Count per status", expanded=True):
-    st.dataframe(counts[counts["Recommendations"] > 0], hide_index=True, width="stretch")
 
-st.altair_chart(charts.progress_bars(shown), width="stretch")
+narrow = common.compact_charts("overview")
+st.altair_chart(charts.status_counts(shown, narrow=narrow), width="stretch")
+counts = charts.count_frame(shown)
+with st.expander("Count per status"):
+    common.table(
+        pd.DataFrame(
+            {
+                "Status": counts["status"],
+                "Recommendations": counts["count"],
+                "Share": counts["share"],
+                "Closed": counts["closed"],
+                "Meaning": [taxonomy.STATUSES[i].rubric for i in counts["order"]],
+            }
+        ),
+        column_config={"Meaning": st.column_config.TextColumn("Meaning", width="large")},
+    )
+
+st.altair_chart(charts.progress_bars(shown, narrow=narrow), width="stretch")
 
 since = common.period(today, key="overview_period", default="Last 12 months")
 ids = tuple(r.recommendation.id for r in shown[:MAX_LINES])
@@ -85,34 +106,36 @@ if len(shown) > MAX_LINES:
 steps = data.progress_steps(url, since, today, ids)
 if steps:
     titles = {r.recommendation.id: r.recommendation.title for r in shown}
-    st.altair_chart(charts.progress_over_time(steps, today, titles), width="stretch")
+    st.altair_chart(charts.progress_over_time(steps, today, titles, narrow=narrow), width="stretch")
+    st.caption(
+        "Each point is an assessment, coloured and shaped by its status; a line ends at the "
+        "recommendation's last assessment, and a hollow circle marks where it stands today."
+    )
 else:
     st.info("No assessment in this period yet: the progress-over-time chart starts with one.")
 
 st.subheader("Due for review")
 if due:
-    st.dataframe(
+    common.table(
         pd.DataFrame(
             {
                 "Recommendation": [r.recommendation.id for r in due],
                 "Title": [r.recommendation.title for r in due],
                 "Status": [common.status_label(r.status) for r in due],
-                "Last as-of date": [
-                    r.assessment.as_of.isoformat() if r.assessment else "never" for r in due
-                ],
-                "Days since": [
-                    str((today - r.assessment.as_of).days) if r.assessment else "–" for r in due
-                ],
+                "Last as-of date": [r.assessment.as_of if r.assessment else None for r in due],
+                "Days since": pd.array(
+                    [(today - r.assessment.as_of).days if r.assessment else None for r in due],
+                    dtype="Int64",
+                ),
                 "Review every (days)": [r.recommendation.review_every_days for r in due],
             }
         ),
-        hide_index=True,
-        width="stretch",
     )
 else:
-    st.success("Every recommendation shown was assessed within its review interval.")
+    st.success("Every open recommendation shown was assessed within its review interval.")
 
 st.subheader("Recommendations")
+common.wrap_link_labels()
 if len(shown) > MAX_LINKS:
     st.caption(
         f"The first {MAX_LINKS} of {len(shown)}; filter to narrow the list, or pick any "
